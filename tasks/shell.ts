@@ -1,0 +1,70 @@
+/**
+ * The `shell` kind: what a task's `run:` (and a shell `undo:`) executes. The engine renders the
+ * script first (interpolations bound through the environment, see runner/shell), so this kind
+ * receives a ready invocation. It runs bash with `set -euo pipefail` in its own process group
+ * and reads outputs from the file named by `$BOOTSTRAP_OUTPUT`.
+ */
+import fs from 'node:fs';
+import { describeExit, succeeded } from '../runner/process.js';
+import { bashArgs } from '../runner/shell/index.js';
+import { TaskError, type TaskContext, type TaskKind } from './kind.js';
+import { parseOutputsFile } from './lib/outputs-file.js';
+
+export interface ShellWith {
+  /** The rendered script (values referenced through the environment). */
+  script: string;
+  /** Extra environment: the task's `env` and the interpolation bindings. */
+  env: Record<string, string>;
+  cwd: string;
+  timeoutMs?: number;
+  /** File for `$BOOTSTRAP_OUTPUT`; outputs are read from it after a successful run. */
+  outputsFile?: string;
+}
+
+/** Run a rendered script; resolves with its outputs, throws TaskError on failure. */
+export async function runShell(w: ShellWith, ctx: TaskContext, onSpawn?: (pid: number) => void): Promise<Record<string, string>> {
+  // Synchronous on purpose: creating an empty file and reading a small one take microseconds,
+  // while fs/promises costs a FileHandle and several thread-pool round trips per task.
+  if (w.outputsFile) fs.writeFileSync(w.outputsFile, '', { mode: 0o600 });
+  const result = await ctx.spawn({
+    file: 'bash',
+    args: bashArgs(w.script),
+    cwd: w.cwd,
+    env: { ...ctx.env, ...w.env, ...(w.outputsFile ? { BOOTSTRAP_OUTPUT: w.outputsFile } : {}) },
+    timeoutMs: w.timeoutMs,
+    onSpawn,
+    keepLines: 20,
+  });
+  // Outputs live in memory and (unless secret) in the journal; the file must not keep them.
+  const text = w.outputsFile && succeeded(result) ? fs.readFileSync(w.outputsFile, 'utf8') : '';
+  if (w.outputsFile) fs.rmSync(w.outputsFile, { force: true });
+  if (!succeeded(result)) {
+    const err = new TaskError(`command failed: ${describeExit(result, w.timeoutMs)}`);
+    Object.assign(err, { result });
+    throw err;
+  }
+  if (!w.outputsFile) return {};
+  const parsed = parseOutputsFile(text);
+  for (const e of parsed.errors) ctx.log('warn', `$BOOTSTRAP_OUTPUT line ${e.line}: ${e.message}`);
+  return parsed.outputs;
+}
+
+export const shellKind: TaskKind<ShellWith> = {
+  name: 'shell',
+  description: 'Run a bash script (what `run:` and a shell `undo:` do)',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['script', 'env', 'cwd'],
+    properties: {
+      script: { type: 'string', description: 'The rendered script' },
+      env: { type: 'object', additionalProperties: { type: 'string' }, description: 'Extra environment' },
+      cwd: { type: 'string', description: 'Working directory' },
+      timeoutMs: { type: 'number', description: 'Kill the process group after this long' },
+      outputsFile: { type: 'string', description: 'File for $BOOTSTRAP_OUTPUT' },
+    },
+  },
+  async run(w, ctx) {
+    return { outputs: await runShell(w, ctx) };
+  },
+};
