@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { JournalWriter, parseJournal, readJournal, type JournalRecord } from '../../runner/journal.js';
+import { Masker } from '../../runner/secrets.js';
+import { tempDir } from '../support/engine.js';
+
+const log = (message: string): JournalRecord => ({ type: 'log', level: 'error', message, ts: 1 });
+
+describe('journal', () => {
+  it('appends records in order, one per line, durable ones on disk when the promise resolves', async () => {
+    const dir = tempDir();
+    const w = JournalWriter.open(dir);
+    const ps = Array.from({ length: 200 }, (_, i) => w.append(log(`m${i}`), i % 7 === 0));
+    await Promise.all(ps);
+    // Everything appended is readable by another reader before close.
+    const { records } = readJournal(dir);
+    expect(records.map((r) => (r as { message: string }).message)).toEqual(Array.from({ length: 200 }, (_, i) => `m${i}`));
+    await w.close();
+  });
+
+  it('ignores a torn last line with a warning, and a corrupted line mid-file', () => {
+    const text = `${JSON.stringify(log('a'))}\n{"type":"log","lev\n${JSON.stringify(log('b'))}\n{"type":"task-st`;
+    const { records, warnings } = parseJournal(text, 'j');
+    expect(records.map((r) => (r as { message: string }).message)).toEqual(['a', 'b']);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/j:2: ignoring a corrupted record/);
+    expect(warnings[1]).toMatch(/j:4: ignoring a torn last record/);
+  });
+
+  it('a new writer after a torn line starts on a fresh line, so its records stay whole', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'journal.jsonl'), `${JSON.stringify(log('a'))}\n{"type":"task-st`);
+    const w = JournalWriter.open(dir);
+    await w.append(log('b'), true);
+    await w.close();
+    const { records, warnings } = readJournal(dir);
+    expect(records.map((r) => (r as { message: string }).message)).toEqual(['a', 'b']);
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('passes every record through the masker', async () => {
+    const dir = tempDir();
+    const m = new Masker();
+    m.add('hunter2-secret');
+    const w = JournalWriter.open(dir, { mask: (r) => m.maskDeep(r) });
+    await w.append(log('token is hunter2-secret'), true);
+    await w.close();
+    const raw = fs.readFileSync(path.join(dir, 'journal.jsonl'), 'utf8');
+    expect(raw).not.toContain('hunter2');
+    expect(raw).toContain('token is ***');
+  });
+
+  it('rejects appends when the disk refuses, with the journal path in the message', async () => {
+    const dir = tempDir();
+    const w = JournalWriter.open(dir);
+    // Close the fd underneath the writer to simulate an I/O failure.
+    fs.closeSync((w as unknown as { fd: number }).fd);
+    await expect(w.append(log('x'), true)).rejects.toThrow(/cannot write the journal .*journal\.jsonl/);
+  });
+
+  it('a missing journal reads as empty', () => {
+    expect(readJournal(tempDir())).toEqual({ records: [], warnings: [] });
+  });
+});
