@@ -1,72 +1,139 @@
 /**
- * Ajv instances, created lazily and shared: draft-07 for the playbook schema and var
- * fragments, 2020-12 for task kinds' `with` schemas (a kind may declare either).
+ * Ajv, for the schemas bootstrap ships and for those users and kinds write.
+ *
+ * The shipped schemas (the playbook schema and the built-in kinds' `with` schemas) are compiled
+ * ahead of time by `scripts/precompile-schemas.mjs` into `dist/generated/validators-*.cjs`
+ * (ajv's standalone code, same options), so that `validate` and `run` neither load ajv nor
+ * compile anything for them. Each precompiled validator carries a fingerprint of the schema it
+ * was built from; a schema that changed since (a stale build, tests running the sources) is
+ * compiled at run time instead, by ajv loaded on first use.
  */
-import { Ajv } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import formatsModule from 'ajv-formats';
-
-type AddFormats = (ajv: Ajv | Ajv2020) => unknown;
-// ajv-formats is CommonJS: its default export is the plugin (typed as the module under NodeNext).
-const addFormats = ((formatsModule as unknown as { default?: AddFormats }).default ??
-  (formatsModule as unknown as AddFormats)) as AddFormats;
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 
 export type { ErrorObject, ValidateFunction };
 
-let draft07: Ajv | undefined;
-let draft2020: Ajv2020 | undefined;
+const require = createRequire(import.meta.url);
 
-const OPTIONS = { allErrors: true, verbose: true, allowUnionTypes: true, logger: false as const };
+/** The three configurations in use. */
+export type Flavor = 'strict07' | 'lenient07' | 'lenient2020';
+
+const OPTIONS: Options = { allErrors: true, verbose: true, allowUnionTypes: true, logger: false };
 /**
- * Schemas we ship (the playbook schema, the kinds' `with` schemas) are checked against their
- * meta-schemas by test/playbook/shipped-schemas.test.ts, not at every start: compiling the
- * meta-schemas costs more than a whole `validate`.
+ * Schemas we ship are checked against their meta-schemas by test/playbook/shipped-schemas.test.ts,
+ * not at every start: compiling the meta-schemas costs more than a whole `validate`.
  */
-const SHIPPED = { validateSchema: false } as const;
+const FLAVOR_OPTIONS: Record<Flavor, Options> = {
+  strict07: { validateSchema: false, strict: true, strictRequired: false },
+  lenient07: { validateSchema: false, strict: false },
+  lenient2020: { validateSchema: false, strict: false },
+};
 
-/** The shared draft-07 instance (strict: schemas we ship must be clean). */
-export function ajv07(): Ajv {
-  if (!draft07) {
-    draft07 = new Ajv({ ...OPTIONS, ...SHIPPED, strict: true, strictRequired: false });
-    addFormats(draft07);
-  }
-  return draft07;
+/** A new ajv instance of a flavour (with ajv-formats); `extra` is for the precompile script. */
+export function createAjv(flavor: Flavor, extra: Options = {}): Ajv {
+  const mod = flavor === 'lenient2020' ? require('ajv/dist/2020') : require('ajv');
+  const Ctor = (flavor === 'lenient2020' ? mod.Ajv2020 : mod.Ajv) as new (o: Options) => Ajv;
+  const ajv = new Ctor({ ...OPTIONS, ...FLAVOR_OPTIONS[flavor], ...extra });
+  const formats = require('ajv-formats');
+  (formats.default ?? formats)(ajv);
+  return ajv;
 }
 
-/** A lenient instance for schemas written by users or kinds (unknown keywords are ignored). */
-let lenient07: Ajv | undefined;
-export function ajvLenient07(): Ajv {
-  if (!lenient07) {
-    lenient07 = new Ajv({ ...OPTIONS, ...SHIPPED, strict: false });
-    addFormats(lenient07);
-  }
-  return lenient07;
+const instances = new Map<Flavor, Ajv>();
+function shared(flavor: Flavor): Ajv {
+  let a = instances.get(flavor);
+  if (!a) instances.set(flavor, (a = createAjv(flavor)));
+  return a;
 }
 
-/** A lenient 2020-12 instance for task kinds' schemas. */
-export function ajv2020(): Ajv2020 {
-  if (!draft2020) {
-    draft2020 = new Ajv2020({ ...OPTIONS, ...SHIPPED, strict: false });
-    addFormats(draft2020);
+/** The flavour for a foreign (kind or user) schema: draft-04..07 by `$schema`, else 2020-12. */
+export function foreignFlavor(schema: Record<string, unknown>): Flavor {
+  return /draft-0[4-7]/.test(String(schema.$schema ?? '')) ? 'lenient07' : 'lenient2020';
+}
+
+/** A foreign schema as it is compiled: without `$id`, so two schemas with one `$id` never collide. */
+export function foreignSchema(schema: Record<string, unknown>): Record<string, unknown> {
+  const { $id: _id, ...rest } = schema;
+  return rest;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Precompiled validators
+
+/** A short fingerprint of a schema (FNV-1a over its JSON), to tell a stale precompiled one. */
+export function schemaFingerprint(schema: unknown): string {
+  const s = JSON.stringify(schema);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
   }
-  return draft2020;
+  return `${(h >>> 0).toString(16)}-${s.length}`;
+}
+
+/** `dist/generated` of this package, found from this module in dist/ or in the sources. */
+export function generatedDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'dist', 'generated');
+    dir = dirname(dir);
+  }
+  return join(dirname(fileURLToPath(import.meta.url)), 'generated');
+}
+
+type GeneratedModule = Record<string, ValidateFunction> & { fingerprints?: Record<string, string> };
+const generated = new Map<Flavor, GeneratedModule | null>();
+
+/** The precompiled validator `name` of a flavour, when it was built from this very schema. */
+export function precompiled(flavor: Flavor, name: string, schema: unknown): ValidateFunction | undefined {
+  if (process.env.BOOTSTRAP_NO_PRECOMPILED) return undefined;
+  let mod = generated.get(flavor);
+  if (mod === undefined) {
+    try {
+      mod = require(join(generatedDir(), `validators-${flavor}.cjs`)) as GeneratedModule;
+    } catch {
+      mod = null;
+    }
+    generated.set(flavor, mod);
+  }
+  const v = mod?.[name];
+  return v && mod?.fingerprints?.[name] === schemaFingerprint(schema) ? v : undefined;
+}
+
+/** Export name of a precompiled validator (a JS identifier). */
+export function exportName(key: string): string {
+  return key.replace(/[^A-Za-z0-9_$]/g, '_');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compiling
+
+/** Compiles one of the schemas we ship with the strict draft-07 configuration. */
+export function compileShipped(name: string, schema: Record<string, unknown>): ValidateFunction {
+  return precompiled('strict07', exportName(name), schema) ?? shared('strict07').compile(schema);
+}
+
+/** Compiles a user's schema fragment (a var's type and rules): lenient draft-07. */
+export function compileLenient07(schema: Record<string, unknown>): ValidateFunction {
+  return shared('lenient07').compile(schema);
 }
 
 const kindCache = new WeakMap<object, ValidateFunction>();
 
 /**
- * Compiles (once per schema object) a schema written by a kind or a user. Draft-07 schemas
- * (`$schema` naming draft-07) use the draft-07 instance; everything else 2020-12.
- * Throws when the schema itself is invalid.
+ * Compiles (once per schema object) a schema written by a kind or a user: draft-07 schemas
+ * (`$schema` naming draft-04..07) with the draft-07 instance, everything else 2020-12. A built-in
+ * kind's schema (`name` given) comes precompiled. Throws when the schema itself is invalid.
  */
-export function compileForeign(schema: Record<string, unknown>): ValidateFunction {
+export function compileForeign(schema: Record<string, unknown>, name?: string): ValidateFunction {
   let v = kindCache.get(schema);
   if (!v) {
-    const s = String(schema.$schema ?? '');
-    // Compile a copy without $id so that two schemas with the same $id do not collide.
-    const { $id: _id, ...rest } = schema;
-    v = /draft-0[4-7]/.test(s) ? ajvLenient07().compile(rest) : ajv2020().compile(rest);
+    const flavor = foreignFlavor(schema);
+    const rest = foreignSchema(schema);
+    v = (name !== undefined ? precompiled(flavor, exportName(`kind-${name}`), rest) : undefined) ?? shared(flavor).compile(rest);
     kindCache.set(schema, v);
   }
   return v;

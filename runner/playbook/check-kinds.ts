@@ -19,7 +19,7 @@ export function checkWith(src: SourceDoc, id: string, kind: TaskKind, withValue:
   const value = withValue ?? {};
   let validate: ReturnType<typeof compileForeign> | undefined;
   try {
-    validate = compileForeign(kind.schema);
+    validate = compileForeign(kind.schema, kind.name);
   } catch (e) {
     diags.push(
       src.diag(['tasks', id, 'uses'], 'value', `task kind \`${kind.name}\` has an invalid schema: ${e instanceof Error ? e.message : String(e)}`),

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ajv07, type ErrorObject, type ValidateFunction } from './ajv.js';
+import { compileShipped, type ErrorObject, type ValidateFunction } from './ajv.js';
 
 const SCHEMA_RELATIVE = join('schemas', 'playbook.schema.json');
 
@@ -38,6 +38,6 @@ export function playbookSchema(): Record<string, unknown> {
 
 /** Validates a document against the playbook schema; returns ajv's errors (empty when valid). */
 export function checkPlaybookSchema(data: unknown): ErrorObject[] {
-  validator ??= ajv07().compile(playbookSchema());
+  validator ??= compileShipped('playbook', playbookSchema());
   return validator(data) ? [] : [...(validator.errors ?? [])];
 }

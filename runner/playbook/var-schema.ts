@@ -2,7 +2,7 @@
  * Var values against their JSON Schema fragment: compiled validators (cached) and messages
  * that name the var, where the value came from, and what was expected.
  */
-import { ajvLenient07, type ErrorObject, type ValidateFunction } from './ajv.js';
+import { compileLenient07, type ErrorObject, type ValidateFunction } from './ajv.js';
 import type { VarDef } from './model.js';
 
 const cache = new WeakMap<object, ValidateFunction>();
@@ -11,10 +11,121 @@ const cache = new WeakMap<object, ValidateFunction>();
 export function varValidator(def: Pick<VarDef, 'schema'>): ValidateFunction {
   let v = cache.get(def.schema);
   if (!v) {
-    v = ajvLenient07().compile(def.schema);
+    v = simpleValidator(def.schema) ?? compileLenient07(def.schema);
     cache.set(def.schema, v);
   }
   return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Most vars are a type plus pattern, enum or bounds. Those are checked here, with exactly the
+// verdicts, errors and error order ajv gives them (test/playbook/var-schema.test.ts compares the
+// two on generated schemas and values), so that a playbook like aks-kalypso does not load and
+// run ajv's compiler 33 times at start-up. Anything else goes to ajv.
+
+/** ajv's keyword groups, in its order: untyped keywords, then number, then string keywords. */
+const GROUPS: ReadonlyArray<{ type?: 'number' | 'string'; keys: readonly string[] }> = [
+  { keys: ['enum'] },
+  { type: 'number', keys: ['maximum', 'minimum', 'exclusiveMaximum', 'exclusiveMinimum'] },
+  { type: 'string', keys: ['maxLength', 'minLength', 'pattern'] },
+];
+const SIMPLE_KEYS = new Set(['type', ...GROUPS.flatMap((g) => g.keys)]);
+const TYPES = new Set(['string', 'integer', 'number', 'boolean', 'array', 'object', 'null']);
+const LIMITS: Record<string, { fail: (d: number, l: number) => boolean; op: string }> = {
+  maximum: { fail: (d, l) => d > l || Number.isNaN(d), op: '<=' },
+  minimum: { fail: (d, l) => d < l || Number.isNaN(d), op: '>=' },
+  exclusiveMaximum: { fail: (d, l) => d >= l || Number.isNaN(d), op: '<' },
+  exclusiveMinimum: { fail: (d, l) => d <= l || Number.isNaN(d), op: '>' },
+};
+
+/** ajv's data type check (non-strict numbers). */
+function hasType(type: string, d: unknown): boolean {
+  switch (type) {
+    case 'null':
+      return d === null;
+    case 'array':
+      return Array.isArray(d);
+    case 'object':
+      return !!d && typeof d === 'object' && !Array.isArray(d);
+    case 'integer':
+      return typeof d === 'number' && !(d % 1) && !Number.isNaN(d);
+    default:
+      return typeof d === type;
+  }
+}
+
+/** Deep equality as ajv's enum uses it for objects and arrays (fast-deep-equal: NaN equals NaN). */
+function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    if (Array.isArray(a) !== Array.isArray(b)) return false;
+    if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => equal(x, (b as unknown[])[i]));
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && equal((a as any)[k], (b as any)[k]));
+  }
+  return a !== a && b !== b; // NaN
+}
+
+/** A validator for a fragment of only `type`, `enum`, bounds, lengths and `pattern`; else undefined. */
+export function simpleValidator(schema: Record<string, unknown>): ValidateFunction | undefined {
+  const type = schema.type;
+  if (typeof type !== 'string' || !TYPES.has(type)) return undefined;
+  for (const [k, v] of Object.entries(schema)) {
+    if (v === undefined) continue;
+    if (!SIMPLE_KEYS.has(k)) return undefined;
+    if (k in LIMITS && typeof v !== 'number') return undefined;
+    if ((k === 'minLength' || k === 'maxLength') && !(Number.isInteger(v) && (v as number) >= 0)) return undefined;
+    if (k === 'enum' && !Array.isArray(v)) return undefined;
+  }
+  let regex: RegExp | undefined;
+  if (schema.pattern !== undefined) {
+    if (typeof schema.pattern !== 'string') return undefined;
+    try {
+      regex = new RegExp(schema.pattern, 'u');
+    } catch {
+      return undefined; // ajv's compile error says what is wrong
+    }
+  }
+  const groups = GROUPS.filter((g) => g.keys.some((k) => schema[k] !== undefined));
+  // ajv checks the type first unless a keyword group of that very type will check it.
+  const deferred = groups.some((g) => g.type === type);
+  const fn = ((data: unknown) => {
+    const errors: ErrorObject[] = [];
+    const fail = (keyword: string, params: Record<string, unknown>, message: string) =>
+      errors.push({ instancePath: '', schemaPath: `#/${keyword}`, keyword, params, message, schema: schema[keyword], parentSchema: schema, data });
+    const typeError = () => fail('type', { type }, `must be ${type}`);
+    if (!deferred && !hasType(type, data)) typeError();
+    for (const g of groups) {
+      if (g.type && !hasType(g.type, data)) {
+        if (g.type === type) typeError();
+        continue;
+      }
+      for (const k of g.keys) {
+        const limit = schema[k];
+        if (limit === undefined) continue;
+        if (k === 'enum') {
+          // ajv compares primitives with ===, objects and arrays with fast-deep-equal.
+          if (!(limit as unknown[]).some((x) => (x !== null && typeof x === 'object' ? equal(x, data) : x === data))) fail(k, { allowedValues: limit }, 'must be equal to one of the allowed values');
+        } else if (k in LIMITS) {
+          const { fail: bad, op } = LIMITS[k]!;
+          // ajv writes the limit into its generated code as a literal, so -0 comes back as 0.
+          if (bad(data as number, limit as number)) fail(k, { comparison: op, limit: (limit as number) + 0 }, `must be ${op} ${limit}`);
+        } else if (k === 'pattern') {
+          if (!regex!.test(data as string)) fail(k, { pattern: limit }, `must match pattern "${limit}"`);
+        } else {
+          const len = [...(data as string)].length;
+          const max = k === 'maxLength';
+          if (max ? len > (limit as number) : len < (limit as number))
+            fail(k, { limit }, `must NOT have ${max ? 'more' : 'fewer'} than ${limit} characters`);
+        }
+      }
+    }
+    fn.errors = errors.length ? errors : null;
+    return errors.length === 0;
+  }) as ValidateFunction;
+  fn.errors = null;
+  fn.schema = schema;
+  return fn;
 }
 
 /** The JSON type of a value, in the words of a var's `type`. */
