@@ -4,7 +4,14 @@
  *   when (false: skipped(condition)) -> resume restore (journalled success with the same inputs)
  *   -> unless (true: skipped(satisfied)) -> preconditions (failing: failed, nothing done)
  *   -> journal task-start (durable) -> run / uses, with timeout and retries
- *   -> outputs -> journal task-end with the resolved undo (durable) -> dependents may start.
+ *   -> outputs -> journal task-end with the resolved undo (written) -> dependents may start.
+ *
+ * Durability: the task-end record is written to the journal file at once but not fsync'ed on
+ * its own. It is on disk before any dependent does anything, because a dependent's own
+ * task-start record comes after it in the same append-only file and is fdatasync'ed before the
+ * dependent runs (and the run-end record is fdatasync'ed too). So the one wait for the disk per
+ * task is before it acts, where it protects something; a power cut that loses a task-end record
+ * loses nothing else, and `--resume` runs that task again, as after a crash while it ran.
  *
  * Expected failures are values; an unexpected throw from a kind is converted here, so no kind
  * can crash the scheduler.
@@ -73,7 +80,7 @@ export async function runTask(rc: TaskRunContext, task: TaskDef): Promise<TaskOu
 
   const finish = async (
     status: TaskStatus,
-    extra: { reason?: FailReason | 'condition' | 'satisfied'; error?: string; outputs?: Record<string, unknown>; secretOutputs?: string[]; undo?: UndoSpec | null; restored?: boolean; inputHash?: string; journal?: boolean; durable?: boolean },
+    extra: { reason?: FailReason | 'condition' | 'satisfied'; error?: string; outputs?: Record<string, unknown>; secretOutputs?: string[]; undo?: UndoSpec | null; restored?: boolean; inputHash?: string; journal?: boolean },
   ): Promise<TaskOutcome> => {
     const end = rc.clock.now();
     if (!extra.restored) rc.timings.set(task.id, { start: started, end });
@@ -96,7 +103,7 @@ export async function runTask(rc: TaskRunContext, task: TaskDef): Promise<TaskOu
           restored: extra.restored,
           error: extra.error,
         },
-        extra.durable ?? status !== 'skipped',
+        false, // durable with the next task-start or the run-end (see the top of this file)
       );
     }
     if (status === 'failed') rc.errors.set(task.id, extra.error ?? 'failed');
@@ -130,7 +137,7 @@ export async function runTask(rc: TaskRunContext, task: TaskDef): Promise<TaskOu
     const prior = rc.resumable.get(task.id);
     if (prior && prior.inputHash === inputHash && !prior.secretOutputs?.length) {
       rc.evalCtx.tasks[task.id] = { outputs: prior.outputs ?? {}, status: 'succeeded' };
-      return await finish('succeeded', { restored: true, outputs: prior.outputs, inputHash, durable: false });
+      return await finish('succeeded', { restored: true, outputs: prior.outputs, inputHash });
     }
 
     // 3. unless: the work is already done.
@@ -147,7 +154,9 @@ export async function runTask(rc: TaskRunContext, task: TaskDef): Promise<TaskOu
       }
     }
 
-    // 5. run, with retries.
+    // 5. run, with retries. The start record is on disk before anything runs (a pure kind
+    // changes nothing outside bootstrap, so its start need not be).
+    const pure = action.kind === 'uses' && rc.kinds.get(action.uses)?.pure === true;
     const maxAttempts = task.retries + 1;
     let failure: Failure | undefined;
     for (attempts = 1; attempts <= maxAttempts; attempts++) {
@@ -156,7 +165,7 @@ export async function runTask(rc: TaskRunContext, task: TaskDef): Promise<TaskOu
         break;
       }
       if (attempts > 1) rc.bus.emit({ type: 'task-started', task: task.id, attempt: attempts, maxAttempts, timeoutMs: task.timeoutMs });
-      await rc.journal.append({ type: 'task-start', run: rc.runId, task: task.id, attempt: attempts, ts: rc.clock.now(), inputHash, undo }, true);
+      await rc.journal.append({ type: 'task-start', run: rc.runId, task: task.id, attempt: attempts, ts: rc.clock.now(), inputHash, undo }, !pure);
       const result = await attempt(rc, task, action);
       if (result.ok) {
         const { outputs, secretOutputs } = collectOutputs(rc, task, result.result.outputs ?? {});

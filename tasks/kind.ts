@@ -137,4 +137,10 @@ export interface TaskKind<W = any> {
   undo?(input: UndoInput<W>, ctx: TaskContext): Promise<void>;
   /** `with` fields that hold secrets (paths as dotted strings): journalled as references only. */
   readonly secretFields?: readonly string[];
+  /**
+   * True for a kind whose run touches nothing outside bootstrap (no process, no file, no
+   * network). Its task-start record need not reach the disk before it runs: a crash can lose
+   * nothing it did. Default false: the record is durable before run is called.
+   */
+  readonly pure?: boolean;
 }

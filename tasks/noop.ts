@@ -20,6 +20,7 @@ export interface NoopWith {
 /** A task kind that does nothing; its outputs are its `with.outputs`. */
 export const noopKind: TaskKind<NoopWith> = {
   name: 'noop',
+  pure: true,
   description: 'Do nothing (no process); the task outputs are `with.outputs`',
   schema: {
     type: 'object',

@@ -93,6 +93,8 @@ export class HtmlReporter implements Reporter {
   private readonly data: ReportData;
   private current: Phase | undefined;
   private seen = false;
+  /** The ids in each phase's `tasks`, for lookups that stay fast at 10,000 tasks. */
+  private readonly rows = new WeakMap<Phase, Set<string>>();
 
   constructor(private readonly o: HtmlReportOptions) {
     this.data = { playbook: { name: '' }, needs: new Map(), phases: [], outputs: new Map(), logs: [], failed: [], created: [], left: [], next: o.next, generated: 0 };
@@ -179,7 +181,12 @@ export class HtmlReporter implements Reporter {
     if (!s) {
       s = { start, attempts: 0 };
       p.spans.set(task, s);
-      if (!p.tasks.includes(task)) p.tasks.push(task);
+      let rows = this.rows.get(p);
+      if (!rows) this.rows.set(p, (rows = new Set(p.tasks)));
+      if (!rows.has(task)) {
+        rows.add(task);
+        p.tasks.push(task);
+      }
     }
     return s;
   }
