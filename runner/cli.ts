@@ -3,13 +3,15 @@
  * imported when it runs, so `bootstrap --version` loads almost nothing.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import type { Io } from './commands/common.js';
+import { packageRoot } from './paths.js';
 
 function version(): string {
   try {
-    return (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }

@@ -8,11 +8,10 @@
  * was built from; a schema that changed since (a stale build, tests running the sources) is
  * compiled at run time instead, by ajv loaded on first use.
  */
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
+import { packageRoot } from '../paths.js';
 
 export type { ErrorObject, ValidateFunction };
 
@@ -74,14 +73,9 @@ export function schemaFingerprint(schema: unknown): string {
   return `${(h >>> 0).toString(16)}-${s.length}`;
 }
 
-/** `dist/generated` of this package, found from this module in dist/ or in the sources. */
+/** Where the build writes the precompiled validators. */
 export function generatedDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'dist', 'generated');
-    dir = dirname(dir);
-  }
-  return join(dirname(fileURLToPath(import.meta.url)), 'generated');
+  return join(packageRoot(), 'dist', 'generated');
 }
 
 type GeneratedModule = Record<string, ValidateFunction> & { fingerprints?: Record<string, string> };
