@@ -17,7 +17,7 @@ import path from 'node:path';
 import { criticalPath, layeredDag, shapeGraph, sleepDag, totalWork } from './graphs.mjs';
 import { haveGnuTime, measureTools } from './measure.mjs';
 import { standInPlaybook } from './standin.mjs';
-import { ansibleCmd, bashSequentialCmd, BOOTSTRAP, bootstrapCmd, makeCmd, ninjaCmd, prepare, ROOT, versionOf, which } from './tools.mjs';
+import { ansibleCmd, bashSequentialCmd, BOOTSTRAP, bootstrapCmd, makeCmd, ninjaCmd, NODE_START_VARS, nodeEnv, prepare, ROOT, versionOf, which } from './tools.mjs';
 
 const ALL = ['trivial-300', 'trivial-3000', 'noop-10000', 'sleep-dag', 'kind-registry', 'aks-kalypso', 'startup', 'overhead'];
 
@@ -98,6 +98,8 @@ function machine() {
   print('');
   print(`- nproc: ${m.nproc}; CPU: ${m.cpu}; node ${m.node}; load average at start: ${m.load}`);
   print(`- ${m.make}; ninja ${m.ninja}; ${m.ansible}`);
+  const unset = NODE_START_VARS.filter((v) => process.env[v]);
+  if (unset.length) print(`- unset for the node processes timed (they change how node starts, not what bootstrap does): ${unset.join(', ')}`);
   print(`- peak memory: ${m.gnuTime ? 'GNU time %M (largest RSS of the process or any waited-for descendant)' : 'not measured (no /usr/bin/time)'}`);
   print('- memory (free -h):');
   print('```');
@@ -236,7 +238,7 @@ async function startup() {
     'startup: `bootstrap --version` and `bootstrap validate`',
     real ? `validate reads playbooks/aks-kalypso.yaml.` : `playbooks/aks-kalypso.yaml does not exist yet: validate reads a generated stand-in of similar size (15 tasks, 25 vars; bench/standin.mjs).`,
   );
-  const env = { ...process.env, NO_COLOR: '1' };
+  const env = nodeEnv({ NO_COLOR: '1' });
   let validateErrors;
   const tools = [
     { key: 'version', label: 'bootstrap --version', runs: STARTUP_RUNS, cmd: process.execPath, args: [BOOTSTRAP, '--version'], cwd: dir, env },
