@@ -158,6 +158,11 @@ function argvOf(cmd: Command): string[] {
 }
 
 export async function main(argv = process.argv): Promise<void> {
+  // `bootstrap run ... | head`: once the reader is gone, stop printing but let the run go on
+  // (the journal and run.log have everything); without this Node dies with a stack trace.
+  for (const s of [process.stdout, process.stderr]) s.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

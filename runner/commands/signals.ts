@@ -3,6 +3,7 @@
  * terminated, the journal records the interruption, exit 130); a second one forces the exit at
  * once, killing every child group, with the journal left readable (whole lines only).
  */
+import { setMaxListeners } from 'node:events';
 import type { EventBus } from '../events.js';
 import type { JournalWriter } from '../journal.js';
 import { killAllNow } from '../process.js';
@@ -15,6 +16,9 @@ export interface SignalHandle {
 
 export function installSignalHandlers(bus: EventBus, journal?: JournalWriter): SignalHandle {
   const ac = new AbortController();
+  // Every running task listens to this signal: at --concurrency above 10, Node would otherwise
+  // print a MaxListenersExceededWarning (a false alarm: the listeners are removed as tasks end).
+  setMaxListeners(0, ac.signal);
   let count = 0;
   const handler = (sig: NodeJS.Signals) => {
     count++;
