@@ -2,7 +2,8 @@
  * Undo in reverse topological order, from the journal.
  *
  * The applied set (see state.ts) says what to undo and how. A task's undo starts only after the
- * undos of every applied task that needs it (transitively) have finished; independent undos run
+ * undos of every applied task that needs it (directly or through tasks not being undone) have
+ * finished; independent undos run
  * in parallel. When an undo fails, what it needs is left in place (and retried by the next
  * `undo`), unless `force`. A task without an undo step is reported as left in place once.
  */
@@ -13,7 +14,10 @@ import type { AppliedTask, JournalState } from './state.js';
 
 export interface UndoPlan {
   tasks: AppliedTask[];
-  /** For each task: the applied tasks whose undo must finish first (they need it). */
+  /**
+   * For each task: the applied tasks whose undo must finish first, the nearest ones (they need
+   * it, directly or through tasks not being undone); the rest follows transitively.
+   */
   after: Map<string, string[]>;
 }
 
@@ -25,49 +29,87 @@ function combinedNeeds(state: JournalState): Map<string, string[]> {
   return needs;
 }
 
-/** Work out what to undo and in which order. `include` narrows it (rollback: this run's chain). */
+/**
+ * Work out what to undo and in which order. `include` narrows it (rollback: this run's chain).
+ *
+ * `after` holds, for each task, its nearest applied dependents: walking the needs graph
+ * upwards through tasks that are not being undone, stopping at each one that is. Those edges
+ * imply every transitive constraint (an applied dependent further up waits for the nearer one),
+ * and stay linear in the size of the graph where the transitive closure would be quadratic.
+ */
 export function planUndo(state: JournalState, include?: (a: AppliedTask) => boolean): UndoPlan {
   const tasks = [...state.applied.values()].filter((a) => !include || include(a));
   const ids = new Set(tasks.map((t) => t.task));
-  const needs = combinedNeeds(state);
   const dependents = new Map<string, string[]>();
-  for (const [id, ns] of needs) for (const n of ns) dependents.set(n, [...(dependents.get(n) ?? []), id]);
+  for (const [id, ns] of combinedNeeds(state)) for (const n of ns) (dependents.get(n) ?? dependents.set(n, []).get(n)!).push(id);
   const after = new Map<string, string[]>();
   for (const t of tasks) {
-    const seen = new Set<string>();
+    const nearest: string[] = [];
+    const seen = new Set<string>([t.task]);
     const stack = [...(dependents.get(t.task) ?? [])];
     while (stack.length) {
       const id = stack.pop()!;
-      if (seen.has(id) || id === t.task) continue;
+      if (seen.has(id)) continue;
       seen.add(id);
-      stack.push(...(dependents.get(id) ?? []));
+      if (ids.has(id)) nearest.push(id);
+      else stack.push(...(dependents.get(id) ?? []));
     }
-    after.set(
-      t.task,
-      [...seen].filter((id) => ids.has(id)),
-    );
+    after.set(t.task, nearest);
   }
-  // A playbook edited between runs could make two tasks each other's dependent: keep one order.
-  for (const t of tasks) {
-    for (const other of after.get(t.task)!) {
-      const back = after.get(other)!;
-      if (back.includes(t.task)) after.set(other, back.filter((x) => x !== t.task));
+  breakCycles(tasks, after);
+  // List tasks in the order they would be undone: by level (1 + the deepest level of what must
+  // go first), journal order within a level.
+  const level = new Map<string, number>();
+  for (const root of tasks) {
+    // Iterative depth-first (chains can be 10,000 tasks long): a level once all `after` have one.
+    const stack = [root.task];
+    while (stack.length) {
+      const id = stack[stack.length - 1]!;
+      if (level.has(id)) {
+        stack.pop();
+        continue;
+      }
+      const pending = (after.get(id) ?? []).filter((d) => !level.has(d));
+      if (pending.length) stack.push(...pending);
+      else {
+        level.set(id, Math.max(-1, ...(after.get(id) ?? []).map((d) => level.get(d)!)) + 1);
+        stack.pop();
+      }
     }
   }
-  // List tasks in the order they would be undone: each after everything in its `after`.
-  const ordered: AppliedTask[] = [];
-  const placed = new Set<string>();
-  let pending = tasks;
-  while (pending.length) {
-    const ready = pending.filter((t) => after.get(t.task)!.every((d) => placed.has(d)));
-    const batch = ready.length ? ready : [pending[0]];
-    for (const t of batch) {
-      ordered.push(t);
-      placed.add(t.task);
-    }
-    pending = pending.filter((t) => !placed.has(t.task));
-  }
+  const ordered = tasks.map((t, i) => ({ t, i, l: level.get(t.task)! })).sort((a, b) => a.l - b.l || a.i - b.i).map((x) => x.t);
   return { tasks: ordered, after };
+}
+
+/**
+ * A playbook edited between runs can make tasks of different runs need each other in a circle:
+ * drop the edges that close a circle (depth-first, in journal order) so that undo has an order.
+ */
+function breakCycles(tasks: AppliedTask[], after: Map<string, string[]>): void {
+  const state = new Map<string, 'open' | 'done'>();
+  for (const root of tasks) {
+    if (state.has(root.task)) continue;
+    const stack: Array<{ id: string; i: number }> = [{ id: root.task, i: 0 }];
+    state.set(root.task, 'open');
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const next = after.get(top.id)!;
+      if (top.i >= next.length) {
+        state.set(top.id, 'done');
+        stack.pop();
+        continue;
+      }
+      const d = next[top.i]!;
+      if (state.get(d) === 'open') next.splice(top.i, 1); // closes a circle
+      else {
+        top.i++;
+        if (!state.has(d)) {
+          state.set(d, 'open');
+          stack.push({ id: d, i: 0 });
+        }
+      }
+    }
+  }
 }
 
 export type UndoStepResult = { status: 'undone' } | { status: 'undo-failed'; error: string } | { status: 'left-in-place'; error: string };
