@@ -6,8 +6,18 @@
  * `kill(-pgid)`. A kill requested before the spawn means the spawn never happens.
  */
 import { spawn } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { spawnViaHelper } from './spawn-server.js';
+
+/** What runProcess uses of a child: a ChildProcess, or a command started by the spawn helper. */
+type ChildLike = EventEmitter & {
+  pid?: number;
+  stdout: (EventEmitter & { destroy(): unknown }) | null;
+  stderr: (EventEmitter & { destroy(): unknown }) | null;
+  stdin: NodeJS.WritableStream | null;
+};
 
 export interface ProcessOptions {
   /** Executable, looked up on PATH. */
@@ -153,19 +163,26 @@ export function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
   if (opts.signal?.aborted) return Promise.resolve({ ...base(), aborted: true });
 
   return new Promise((resolve) => {
-    let child;
+    let child: ChildLike;
     try {
-      child = spawn(opts.file, opts.args as string[], {
-        cwd: opts.cwd,
-        env: opts.env ?? process.env,
-        detached: true,
-        stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      });
+      // Through the spawn helper (runner/spawn-server.ts) when it is available: much cheaper
+      // than forking node. Commands that read stdin are spawned directly.
+      child =
+        (opts.input === undefined ? spawnViaHelper(opts.file, opts.args, opts.cwd, opts.env ?? process.env) : undefined) ??
+        spawn(opts.file, opts.args as string[], {
+          cwd: opts.cwd,
+          env: opts.env ?? process.env,
+          detached: true,
+          stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        });
     } catch (e) {
       resolve({ ...base(), spawnError: `cannot start ${opts.file}: ${(e as Error).message}` });
       return;
     }
-    const pid = child.pid;
+    /** The child's pid (= its process group): known at once, or when the helper reports it. */
+    let pid: number | undefined;
+    /** A kill was asked for before the pid was known: done as soon as it is. */
+    let killPending = false;
     let timedOut = false;
     let aborted = false;
     let stdout = '';
@@ -176,9 +193,14 @@ export function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
     let settled = false;
 
     const terminate = () => {
-      if (pid === undefined || killTimer) return;
-      killGroup(pid, 'SIGTERM');
-      killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), opts.killGraceMs ?? 5000);
+      if (pid === undefined) {
+        killPending = true;
+        return;
+      }
+      if (killTimer) return;
+      const group = pid;
+      killGroup(group, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(group, 'SIGKILL'), opts.killGraceMs ?? 5000);
       killTimer.unref();
     };
     const onAbort = () => {
@@ -186,17 +208,22 @@ export function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
       terminate();
     };
 
-    if (pid !== undefined) {
-      live.add(pid);
-      opts.onSpawn?.(pid);
-      if (opts.timeoutMs && opts.timeoutMs > 0) {
-        timeoutTimer = setTimeout(() => {
-          timedOut = true;
-          terminate();
-        }, opts.timeoutMs);
-      }
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const onStarted = (p: number) => {
+      if (settled) return;
+      pid = p;
+      live.add(p);
+      opts.onSpawn?.(p);
+      if (killPending) terminate();
+    };
+    if (opts.timeoutMs && opts.timeoutMs > 0) {
+      timeoutTimer = setTimeout(() => {
+        timedOut = true;
+        terminate();
+      }, opts.timeoutMs);
     }
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (child.pid !== undefined) onStarted(child.pid);
+    else child.once('spawn', () => child.pid !== undefined && onStarted(child.pid));
 
     const pushLine = (stream: 'stdout' | 'stderr', line: string) => {
       if (line.endsWith('\r')) line = line.slice(0, -1);

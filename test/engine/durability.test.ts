@@ -14,12 +14,13 @@ import { runCli, tempProject } from '../support/cli.js';
 
 const PRELOAD = path.resolve(import.meta.dirname, '../support/durability-trace.mjs');
 
-type Ev = { ev: 'write'; type: string; task?: string } | { ev: 'sync-call' | 'sync-done'; id: number } | { ev: 'spawn'; file: string; script?: string };
+type Ev = { ev: 'write'; type: string; task?: string } | { ev: 'sync-call' | 'sync-done'; id: number } | { ev: 'spawn'; file: string; script?: string; via?: 'helper' };
 
-async function traced(files: Record<string, string>, args: string[]): Promise<{ trace: Ev[]; dir: string }> {
+async function traced(files: Record<string, string>, args: string[], spawn: 'helper' | 'direct'): Promise<{ trace: Ev[]; dir: string }> {
   const dir = tempProject(files);
   const file = path.join(dir, 'trace.jsonl');
-  const r = await runCli(args, { cwd: dir, env: { NODE_OPTIONS: `--import ${PRELOAD}`, BS_DURABILITY_TRACE: file } });
+  const env = { NODE_OPTIONS: `--import ${PRELOAD}`, BS_DURABILITY_TRACE: file, BOOTSTRAP_SPAWN: spawn === 'direct' ? 'direct' : undefined };
+  const r = await runCli(args, { cwd: dir, env });
   expect(r.code, r.stdout + r.stderr).toBe(0);
   const trace = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev);
   return { trace, dir };
@@ -38,11 +39,12 @@ function durableBy(trace: Ev[], after: number): number {
 
 const indexOf = (trace: Ev[], pred: (e: Ev) => boolean) => trace.findIndex(pred);
 
-describe('journal durability', () => {
+describe.each(['helper', 'direct'] as const)('journal durability (spawning: %s)', (spawn) => {
   it('start records before spawns, dependencies\u2019 end records before dependents spawn, run-end at exit', async () => {
     const needs: Record<string, string[]> = { a: [], b: ['a'], c: ['a'], d: ['b', 'c'] };
     const pb = ['name: durable', 'tasks:', ...Object.entries(needs).flatMap(([id, n]) => [`  ${id}:`, `    needs: [${n.join(', ')}]`, `    run: ": task-${id}"`])].join('\n') + '\n';
-    const { trace } = await traced({ 'pb.yaml': pb }, ['run', 'pb.yaml', '--concurrency', '4']);
+    const { trace } = await traced({ 'pb.yaml': pb }, ['run', 'pb.yaml', '--concurrency', '4'], spawn);
+    expect(trace.some((e) => e.ev === 'spawn' && (e.via === 'helper') === (spawn === 'helper'))).toBe(true);
     for (const [id, deps] of Object.entries(needs)) {
       const spawned = indexOf(trace, (e) => e.ev === 'spawn' && !!e.script?.includes(`: task-${id}`));
       expect(spawned, `task ${id} spawned`).toBeGreaterThan(-1);
@@ -64,7 +66,7 @@ describe('journal durability', () => {
   it('noop tasks wait for no fdatasync of their own; the run-end one covers them', async () => {
     const ids = Array.from({ length: 30 }, (_, i) => `n${i}`);
     const pb = ['name: pure', 'tasks:', ...ids.flatMap((id, i) => [`  ${id}:`, `    uses: noop`, ...(i ? [`    needs: [n${i - 1}]`] : [])])].join('\n') + '\n';
-    const { trace } = await traced({ 'pb.yaml': pb }, ['run', 'pb.yaml']);
+    const { trace } = await traced({ 'pb.yaml': pb }, ['run', 'pb.yaml'], spawn);
     expect(trace.filter((e) => e.ev === 'write' && e.type === 'task-end')).toHaveLength(30);
     const runEnd = indexOf(trace, (e) => e.ev === 'write' && e.type === 'run-end');
     expect(durableBy(trace, runEnd)).toBeLessThan(Infinity);

@@ -1,10 +1,12 @@
 /**
  * Preload for test/engine/durability.test.ts (`NODE_OPTIONS=--import <this>`): records, in
  * order, every journal record written, every fdatasync (call and completion) and every process
- * spawned, and writes the trace as JSON lines to $BS_DURABILITY_TRACE at exit.
+ * spawned (directly, or asked of the spawn helper of runner/spawn-server.ts), and writes the
+ * trace as JSON lines to $BS_DURABILITY_TRACE at exit.
  */
 import childProcess from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import { syncBuiltinESMExports } from 'node:module';
 
 const trace = [];
@@ -42,6 +44,18 @@ fs.fdatasyncSync = function (fd) {
 childProcess.spawn = function (file, args, ...rest) {
   trace.push({ ev: 'spawn', file, script: Array.isArray(args) ? args[args.length - 1] : undefined });
   return spawn.call(this, file, args, ...rest);
+};
+// A request to the spawn helper: `S <id> <len>\n` + file, cwd, argc, argv..., NUL-separated.
+const socketWrite = net.Socket.prototype.write;
+net.Socket.prototype.write = function (chunk, ...rest) {
+  const text = Buffer.isBuffer(chunk) ? chunk.toString('utf8') : typeof chunk === 'string' ? chunk : '';
+  const m = /^S \d+ \d+\n/.exec(text);
+  if (m) {
+    const f = text.slice(m[0].length).split('\0');
+    const argv = f.slice(3, 3 + Number(f[2]));
+    trace.push({ ev: 'spawn', file: f[0], script: argv[argv.length - 1], via: 'helper' });
+  }
+  return socketWrite.call(this, chunk, ...rest);
 };
 syncBuiltinESMExports();
 

@@ -1,0 +1,134 @@
+/**
+ * runner/process.ts runs every command of a playbook, through the spawn helper
+ * (runner/spawn-server.ts) or directly (BOOTSTRAP_SPAWN=direct, or no perl). Both paths must
+ * keep the same promises: exit codes and signals, output lines, spawn errors, the command's own
+ * process group (killed whole on timeout or abort), the exact environment and cwd.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupAlive, runProcess, type ProcessOptions } from '../../runner/process.js';
+import { helperPid } from '../../runner/spawn-server.js';
+
+const bash = (script: string, more: Partial<ProcessOptions> = {}) => runProcess({ file: 'bash', args: ['--noprofile', '--norc', '-c', script], ...more });
+const until = async (p: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!p() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  return p();
+};
+
+describe.each(['helper', 'direct'] as const)('runProcess (spawning: %s)', (mode) => {
+  const saved = process.env.BOOTSTRAP_SPAWN;
+  beforeAll(() => {
+    if (mode === 'direct') process.env.BOOTSTRAP_SPAWN = 'direct';
+    else delete process.env.BOOTSTRAP_SPAWN;
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.BOOTSTRAP_SPAWN;
+    else process.env.BOOTSTRAP_SPAWN = saved;
+  });
+
+  it('exit codes, stdout and stderr lines in order, a last line without newline', async () => {
+    const lines: string[] = [];
+    const r = await bash('echo one; echo two >&2; printf "three"; exit 7', { onLine: (s, l) => lines.push(`${s}:${l}`), captureStdout: true });
+    expect(r.code).toBe(7);
+    expect(r.signal).toBeNull();
+    expect(r.stdout).toBe('one\nthree');
+    expect(r.stderr).toBe('two\n');
+    expect(lines.filter((l) => l.startsWith('stdout'))).toEqual(['stdout:one', 'stdout:three']);
+    expect(lines).toContain('stderr:two');
+  });
+
+  it('a command killed by a signal reports the signal, not 128+n', async () => {
+    const r = await bash('kill -TERM $$');
+    expect(r.code).toBeNull();
+    expect(r.signal).toBe('SIGTERM');
+  });
+
+  it('a missing command or cwd is a spawn error, and nothing runs', async () => {
+    const missing = await runProcess({ file: 'no-such-command-bs', args: [] });
+    expect(missing.spawnError).toBe('command not found: no-such-command-bs');
+    const noCwd = await bash('echo ran', { cwd: path.join(os.tmpdir(), 'no-such-dir-bs', String(process.pid)) });
+    expect(noCwd.spawnError).toBeDefined();
+    expect(noCwd.code).toBeNull();
+  });
+
+  it('exactly the environment given, in the cwd given, in its own process group, stdin empty', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bs-proc-'));
+    let pid: number | undefined;
+    const r = await bash('echo "cwd=$(pwd)"; echo "only=$ONLY home=${HOME-unset}"; echo "pgid=$(ps -o pgid= $$ | tr -d " ") pid=$$ ppid=$PPID"; cat; echo "stdin-done"', {
+      cwd: dir,
+      env: { PATH: process.env.PATH, ONLY: 'a b\nc' },
+      captureStdout: true,
+      onSpawn: (p) => (pid = p),
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`cwd=${fs.realpathSync(dir)}`);
+    expect(r.stdout).toContain('only=a b\nc home=unset');
+    expect(r.stdout).toContain(`pgid=${pid} pid=${pid}`);
+    // Started by the helper (its parent is the helper) or by this very process.
+    const ppid = Number(/ppid=(\d+)/.exec(r.stdout)![1]);
+    if (mode === 'helper') expect(ppid).not.toBe(process.pid);
+    else expect(ppid).toBe(process.pid);
+    expect(r.stdout).toContain('stdin-done');
+    expect(r.pid).toBe(pid);
+  });
+
+  it('a timeout kills the whole process group, grandchildren included', async () => {
+    let pid = 0;
+    const r = await bash('sleep 300 & sleep 300; wait', { timeoutMs: 300, killGraceMs: 500, onSpawn: (p) => (pid = p) });
+    expect(r.timedOut).toBe(true);
+    expect(await until(() => !groupAlive(pid))).toBe(true);
+  });
+
+  it('an abort asked for before the command has started still kills it', async () => {
+    const ac = new AbortController();
+    let pid = 0;
+    const p = bash('sleep 300', { signal: ac.signal, killGraceMs: 500, onSpawn: (x) => (pid = x) });
+    ac.abort();
+    const r = await p;
+    expect(r.aborted).toBe(true);
+    if (pid) expect(await until(() => !groupAlive(pid))).toBe(true);
+  });
+
+  it('a background grandchild holding the pipes does not hold the result', async () => {
+    let pid = 0;
+    const r = await bash('(sleep 300 &) ; echo started', { onSpawn: (p) => (pid = p) });
+    expect(r.code).toBe(0);
+    expect(r.lastLines).toContain('started');
+    process.kill(-pid, 'SIGKILL');
+  });
+
+  it('many commands at once keep their outputs apart', async () => {
+    const rs = await Promise.all(Array.from({ length: 40 }, (_, i) => bash(`for k in 1 2 3; do echo "job${i}-$k"; done; exit ${i % 5}`, { captureStdout: true })));
+    rs.forEach((r, i) => {
+      expect(r.code).toBe(i % 5);
+      expect(r.stdout).toBe(`job${i}-1\njob${i}-2\njob${i}-3\n`);
+    });
+  });
+});
+
+describe('when the spawn helper dies', () => {
+  it('a command it had started is reported killed and its group is gone; one it had not is started directly; later ones go direct', async () => {
+    delete process.env.BOOTSTRAP_SPAWN;
+    let runningPid = 0;
+    const running = bash('sleep 300', { onSpawn: (p) => (runningPid = p) });
+    expect(await until(() => runningPid > 0)).toBe(true);
+    const helper = helperPid()!;
+    expect(helper).toBeGreaterThan(0);
+    // Freeze the helper so the next request stays unstarted, then kill it.
+    process.kill(helper, 'SIGSTOP');
+    const queued = bash('echo "ppid=$PPID"', { captureStdout: true });
+    await new Promise((r) => setTimeout(r, 100));
+    process.kill(helper, 'SIGKILL');
+    const r1 = await running;
+    expect(r1.signal).toBe('SIGKILL');
+    expect(await until(() => !groupAlive(runningPid))).toBe(true);
+    const r2 = await queued;
+    expect(r2.code).toBe(0);
+    expect(r2.stdout).toBe(`ppid=${process.pid}\n`);
+    const r3 = await bash('echo "ppid=$PPID"', { captureStdout: true });
+    expect(r3.stdout).toBe(`ppid=${process.pid}\n`);
+  });
+});
