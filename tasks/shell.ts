@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { describeExit, succeeded } from '../runner/process.js';
 import { bashArgs } from '../runner/shell/index.js';
+import { simpleCommand } from '../runner/shell/simple.js';
 import { TaskError, type TaskContext, type TaskKind } from './kind.js';
 import { parseOutputsFile } from './lib/outputs-file.js';
 
@@ -26,15 +27,15 @@ export async function runShell(w: ShellWith, ctx: TaskContext, onSpawn?: (pid: n
   // Synchronous on purpose: creating an empty file and reading a small one take microseconds,
   // while fs/promises costs a FileHandle and several thread-pool round trips per task.
   if (w.outputsFile) fs.writeFileSync(w.outputsFile, '', { mode: 0o600 });
-  const result = await ctx.spawn({
-    file: 'bash',
-    args: bashArgs(w.script),
-    cwd: w.cwd,
-    env: { ...ctx.env, ...w.env, ...(w.outputsFile ? { BOOTSTRAP_OUTPUT: w.outputsFile } : {}) },
-    timeoutMs: w.timeoutMs,
-    onSpawn,
-    keepLines: 20,
-  });
+  const env = { ...ctx.env, ...w.env, ...(w.outputsFile ? { BOOTSTRAP_OUTPUT: w.outputsFile } : {}) };
+  const common = { cwd: w.cwd, timeoutMs: w.timeoutMs, onSpawn, keepLines: 20 };
+  // One simple command runs directly, as bash would run it (runner/shell/simple.ts), with the
+  // PWD bash would set. Not found: bash runs it after all, so the failure reads as always.
+  const argv = simpleCommand(w.script);
+  let result = argv ? await ctx.spawn({ file: argv[0]!, args: argv.slice(1), env: { ...env, PWD: w.cwd }, ...common }) : undefined;
+  if (!result || (result.spawnError && result.code === null && !result.pid)) {
+    result = await ctx.spawn({ file: 'bash', args: bashArgs(w.script), env, ...common });
+  }
   // Outputs live in memory and (unless secret) in the journal; the file must not keep them.
   const text = w.outputsFile && succeeded(result) ? fs.readFileSync(w.outputsFile, 'utf8') : '';
   if (w.outputsFile) fs.rmSync(w.outputsFile, { force: true });
