@@ -137,6 +137,20 @@ export function killAllNow(): void {
   live.clear();
 }
 
+/**
+ * Runs `work` with the event loop held open. A run or an undo must end by its own logic, never
+ * because every handle in flight happened to be unref'd (a library's socket or timer, the idle
+ * spawn helper): Node would then exit with code 13 mid-run and leave the journal unfinished.
+ */
+export async function holdingLoop<T>(work: () => Promise<T>): Promise<T> {
+  const hold = setInterval(() => {}, 2 ** 30);
+  try {
+    return await work();
+  } finally {
+    clearInterval(hold);
+  }
+}
+
 /** Number of children currently running (for tests and diagnostics). */
 export function liveCount(): number {
   return live.size;

@@ -11,6 +11,7 @@ import { EventBus, type RunStatus } from './events.js';
 import { actualCriticalPath, Graph } from './graph.js';
 import type { JournalWriter, JournalledVar } from './journal.js';
 import type { Playbook } from './playbook/model.js';
+import { holdingLoop } from './process.js';
 import { Resolver, type EvalContext } from './resolve.js';
 import { schedule } from './scheduler.js';
 import type { Masker } from './secrets.js';
@@ -76,7 +77,11 @@ function lastDurations(state: JournalState): Map<string, number> {
   return out;
 }
 
-export async function executeRun(req: RunRequest): Promise<RunOutcome> {
+export function executeRun(req: RunRequest): Promise<RunOutcome> {
+  return holdingLoop(() => runGraph(req));
+}
+
+async function runGraph(req: RunRequest): Promise<RunOutcome> {
   const { playbook } = req;
   const runId = req.runId ?? newRunId();
   const started = req.clock.now();

@@ -10,6 +10,7 @@
 import { PGraph } from 'p-graph';
 import type { EventBus, UndoStatus } from './events.js';
 import type { JournalWriter } from './journal.js';
+import { holdingLoop } from './process.js';
 import type { AppliedTask, JournalState } from './state.js';
 
 export interface UndoPlan {
@@ -138,7 +139,11 @@ export interface UndoOutcome {
   why: Map<string, string>;
 }
 
-export async function executeUndo(req: UndoRequest): Promise<UndoOutcome> {
+export function executeUndo(req: UndoRequest): Promise<UndoOutcome> {
+  return holdingLoop(() => undoPlan(req));
+}
+
+async function undoPlan(req: UndoRequest): Promise<UndoOutcome> {
   const { plan } = req;
   const started = req.now();
   const results = new Map<string, UndoStatus | 'blocked' | 'skipped'>();
