@@ -79,7 +79,9 @@ while (1) {
     my $pid = $execs{$fd}; my $r = sysread($job{$pid}{xr}, my $b, 64);
     if (!defined $r) { next if $!{EINTR} || $!{EAGAIN} }
     if ($r) { $job{$pid}{errno} .= $b } else { confirmed($pid) } }
-  for my $fd (keys %streams) { next unless vec($rout, $fd, 1);
+  # In fd order: a job's stdout pipe was made before its stderr pipe, so output written to both
+  # before we woke up is passed on stdout first.
+  for my $fd (sort { $a <=> $b } keys %streams) { next unless vec($rout, $fd, 1);
     my ($h, $id, $s) = @{$streams{$fd}};
     my $r = sysread($h, my $buf, 65536);
     if (!defined $r) { next if $!{EINTR} || $!{EAGAIN} }

@@ -215,8 +215,10 @@ async function runCheck(check: CheckSpec, ctx: TaskContext, timeoutMs: number): 
   return `check "${check.name}" failed: \`${check.command.join(' ')}\`: ${why}${lastLine(r)}; hint: ${check.hint}`;
 }
 
+/** The failed check's own words: its last line on stderr, else its last line of output. */
 function lastLine(r: ProcessResult): string {
-  const line = [...r.lastLines].reverse().find((l) => l.trim() !== '');
+  const last = (lines: readonly string[]) => [...lines].reverse().find((l) => l.trim() !== '');
+  const line = last(r.stderr.split('\n')) ?? last(r.lastLines);
   return line ? `: ${truncate(line.trim(), 200)}` : '';
 }
 

@@ -170,7 +170,7 @@ tasks:
       const term = session(dir, 'run pb.yaml');
       try {
         await term.waitFor(/your name \(who\):/);
-        const pid = bootstrapPid('run pb.yaml');
+        const pid = bootstrapPid('run pb.yaml', dir);
         expect(pid).toBeDefined();
         process.kill(pid!, 'SIGINT');
         await term.waitFor(/MODE=/);

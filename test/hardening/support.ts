@@ -159,9 +159,23 @@ export class Tmux {
   }
 }
 
-/** Pid of the node process running bootstrap with these arguments (not the shell around it). */
-export function bootstrapPid(argsText: string): number | undefined {
-  const r = spawnSync('pgrep', ['-f', `^${process.execPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ${BIN} ${argsText}`], { encoding: 'utf8' });
-  const pid = Number((r.stdout ?? '').trim().split('\n')[0]);
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+/**
+ * Pid of the node process running bootstrap with exactly these arguments in `cwd` (not the
+ * shell around it). Other test files run `bootstrap run pb.yaml ...` at the same time: the whole
+ * command line and the working directory must match, or a signal would hit their process.
+ */
+export function bootstrapPid(argsText: string, cwd: string): number | undefined {
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const r = spawnSync('pgrep', ['-f', `^${esc(process.execPath)} ${esc(BIN)} ${esc(argsText)}$`], { encoding: 'utf8' });
+  const want = fs.realpathSync(cwd);
+  for (const line of (r.stdout ?? '').trim().split('\n')) {
+    const pid = Number(line);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    try {
+      if (fs.readlinkSync(`/proc/${pid}/cwd`) === want) return pid;
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return undefined;
 }
