@@ -235,8 +235,10 @@ describe('locks', () => {
       fs.writeFileSync(path.join(stateDir, 'lock'), JSON.stringify({ pid: dead, host: os.hostname(), command: 'bootstrap run pb.yaml', started: new Date().toISOString() }));
       const racers = [0, 1, 2].map(() => spawnCli(['run', 'pb.yaml'], { cwd: dir }));
       const done = racers.map((c) => new Promise<number | null>((r) => c.on('close', (code) => r(code))));
-      // The winner holds the lock inside task a until the gate opens; the others give up meanwhile.
+      // The winner holds the lock inside task a until the gate opens; the others give up meanwhile
+      // (possibly before the winner has reached task a: wait for both).
       await until(() => racers.filter((c) => c.exitCode !== null).length >= 2, `round ${round}: two racers to give up`);
+      await until(() => lines(dir, 'marks.run').length > 0, `round ${round}: the winner to start task a`);
       expect(lines(dir, 'marks.run')).toEqual(['a']);
       fs.writeFileSync(path.join(dir, 'gate'), '');
       const codes = await Promise.all(done);
