@@ -3,7 +3,8 @@
  *
  * Every child gets its own process group (`detached: true` makes it a session and group
  * leader), so a timeout, an abort or Ctrl-C kills the whole tree it started with one
- * `kill(-pgid)`. A kill requested before the spawn means the spawn never happens.
+ * `kill(-pgid)`. A kill requested before the call means the spawn never happens; one requested
+ * while the spawn helper is still starting the command is carried out as soon as it has.
  */
 import { spawn } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
