@@ -1,5 +1,6 @@
 /**
- * The one module that spawns processes.
+ * The one module that runs commands (spawned directly, or forked by the spawn helper of
+ * spawn-server.ts).
  *
  * Every child gets its own process group (`detached: true` makes it a session and group
  * leader), so a timeout, an abort or Ctrl-C kills the whole tree it started with one
