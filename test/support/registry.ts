@@ -10,9 +10,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, registryConfigYaml } from '../fakes/bin/lib/registry.mjs';
+
+export { freePort };
 
 /** Where the registry binary is looked for (override with BOOTSTRAP_TEST_REGISTRY_BIN). */
 export const REGISTRY_BIN = process.env.BOOTSTRAP_TEST_REGISTRY_BIN ?? '/usr/bin/docker-registry';
@@ -28,18 +30,6 @@ export interface TestRegistry {
   /** `127.0.0.1:<port>` */
   host: string;
   stop(): Promise<void>;
-}
-
-/** A port that was free a moment ago (listen on 0, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const BCRYPT_ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -70,32 +60,6 @@ export function htpasswdLine(user: string, password: string): string {
   throw new Error(`cannot make a bcrypt htpasswd line (tried ${tried.join(', ')}): apt-get install -y apache2-utils`);
 }
 
-function configYaml(dir: string, port: number, auth: boolean): string {
-  return [
-    'version: 0.1',
-    'log:',
-    '  level: warn',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${JSON.stringify(path.join(dir, 'data'))}`,
-    '  delete:',
-    '    enabled: true',
-    '  maintenance:',
-    '    uploadpurging:',
-    '      enabled: false',
-    'http:',
-    `  addr: 127.0.0.1:${port}`,
-    `  secret: ${randomBytes(16).toString('hex')}`,
-    'health:',
-    '  storagedriver:',
-    '    enabled: false',
-    ...(auth ? ['auth:', '  htpasswd:', '    realm: bootstrap-test', `    path: ${JSON.stringify(path.join(dir, 'htpasswd'))}`] : []),
-    '',
-  ].join('\n');
-}
-
 /** Starts a registry and waits until GET /v2/ answers. Retries on a port race. */
 export async function startRegistry(opts: RegistryOptions = {}): Promise<TestRegistry> {
   if (!existsSync(REGISTRY_BIN)) {
@@ -107,7 +71,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const config = path.join(dir, 'config.yml');
-    await writeFile(config, configYaml(dir, port, !!opts.htpasswd));
+    await writeFile(config, registryConfigYaml({ port, dataDir: path.join(dir, 'data'), htpasswd: opts.htpasswd ? path.join(dir, 'htpasswd') : undefined }));
     const child = spawn(REGISTRY_BIN, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));

@@ -12,7 +12,8 @@ import { stopProcess } from './common.mjs';
 
 const BIN = process.env.FAKE_REGISTRY_BIN ?? process.env.BOOTSTRAP_TEST_REGISTRY_BIN ?? '/usr/bin/docker-registry';
 
-function freePort() {
+/** A port that was free a moment ago (listen on 0, close). */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
@@ -33,6 +34,38 @@ async function answers(url) {
   }
 }
 
+/**
+ * The configuration of a registry on 127.0.0.1:`port` storing in `dataDir`, with basic auth
+ * from the `htpasswd` file when given. Shared with test/support/registry.ts.
+ */
+export function registryConfigYaml({ port, dataDir, htpasswd }) {
+  return [
+    'version: 0.1',
+    'log:',
+    '  level: warn',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${JSON.stringify(dataDir)}`,
+    '  delete:',
+    '    enabled: true',
+    '  maintenance:',
+    '    uploadpurging:',
+    '      enabled: false',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
+    `  secret: ${randomBytes(16).toString('hex')}`,
+    '  headers:',
+    '    X-Content-Type-Options: [nosniff]',
+    'health:',
+    '  storagedriver:',
+    '    enabled: false',
+    ...(htpasswd ? ['auth:', '  htpasswd:', '    realm: bootstrap-test', `    path: ${JSON.stringify(htpasswd)}`] : []),
+    '',
+  ].join('\n');
+}
+
 /** Starts a registry on `dataDir`; resolves `{ pid, port }` once GET /v2/ answers. */
 export async function startRegistry(dataDir, workDir) {
   if (!fs.existsSync(BIN)) throw new Error(`${BIN} not found: the fake helm needs a real registry (apt-get install -y docker-registry)`);
@@ -42,33 +75,7 @@ export async function startRegistry(dataDir, workDir) {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const config = path.join(workDir, 'registry-config.yml');
-    fs.writeFileSync(
-      config,
-      [
-        'version: 0.1',
-        'log:',
-        '  level: warn',
-        '  accesslog:',
-        '    disabled: true',
-        'storage:',
-        '  filesystem:',
-        `    rootdirectory: ${JSON.stringify(dataDir)}`,
-        '  delete:',
-        '    enabled: true',
-        '  maintenance:',
-        '    uploadpurging:',
-        '      enabled: false',
-        'http:',
-        `  addr: 127.0.0.1:${port}`,
-        `  secret: ${randomBytes(16).toString('hex')}`,
-        '  headers:',
-        '    X-Content-Type-Options: [nosniff]',
-        'health:',
-        '  storagedriver:',
-        '    enabled: false',
-        '',
-      ].join('\n'),
-    );
+    fs.writeFileSync(config, registryConfigYaml({ port, dataDir }));
     const logFile = path.join(workDir, 'registry.log');
     const out = fs.openSync(logFile, 'a');
     const child = spawn(BIN, ['serve', config], { detached: true, stdio: ['ignore', out, out] });
