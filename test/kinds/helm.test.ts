@@ -17,6 +17,7 @@ import { TaskError, type KindResult, type TaskContext } from '../../tasks/kind.j
 import { runFake, startFakeMachine, type FakeMachine } from '../fakes/bin/harness.js';
 import { REPO } from '../support/cli.js';
 import { helmBinary } from '../support/helm.js';
+import { failure } from '../support/kinds.js';
 
 const PLAYBOOK_DIR = path.join(REPO, 'playbooks');
 const SECRET = 's3cr3t-Value-9f2c';
@@ -84,15 +85,6 @@ async function undo(w: HelmWith, result: KindResult | undefined, h: Harness, not
   const merged = Object.assign({}, notes, ...h.notes.map(({ _helmCallsBefore, ...n }) => n));
   await helmKind.undo!({ with: w, state: { ...merged, ...(result?.undo ?? {}) }, partial: !result }, u.ctx);
   return u;
-}
-
-async function failure(p: Promise<unknown>): Promise<TaskError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(TaskError);
-  return e as TaskError;
 }
 
 async function setup(major: 3 | 4 = 3): Promise<void> {

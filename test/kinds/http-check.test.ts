@@ -1,9 +1,9 @@
 import http from 'node:http';
-import net from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaskContext } from '../../tasks/context.js';
 import { httpCheckKind } from '../../tasks/http-check.js';
 import { TaskError, type Clock } from '../../tasks/kind.js';
+import { failure, localServers } from '../support/kinds.js';
 import { freePort, startRegistry, type TestRegistry } from '../support/registry.js';
 
 const REGISTRY_HEADER = { 'Docker-Distribution-API-Version': 'registry/2.0' };
@@ -17,19 +17,7 @@ afterAll(async () => {
   await Promise.all([registry?.stop(), authRegistry?.stop()]);
 });
 
-const servers: http.Server[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-});
-
-function serve(handler: http.RequestListener): Promise<string> {
-  const s = http.createServer(handler);
-  servers.push(s);
-  return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(s.address() as net.AddressInfo).port}`)));
-}
+const { serve } = localServers();
 
 /** A clock whose sleep returns at once and records what was asked. */
 function fakeClock(): Clock & { sleeps: number[] } {
@@ -52,15 +40,6 @@ function context(opts: { clock?: Clock } = {}) {
     onProgress: (m) => progress.push(m),
   });
   return { ctx, logs, progress, fetches: () => fetches };
-}
-
-async function failure(p: Promise<unknown>): Promise<TaskError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(TaskError);
-  return e as TaskError;
 }
 
 describe('http-check against a real registry', () => {

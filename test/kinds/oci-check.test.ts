@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import type net from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaskContext } from '../../tasks/context.js';
-import { TaskError } from '../../tasks/kind.js';
 import { CHECK_CONTENT, OCI_MANIFEST, ociCheckKind, uploadUrl } from '../../tasks/oci-check.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { failure, localServers } from '../support/kinds.js';
+import { freePort, startRegistry, type TestRegistry } from '../support/registry.js';
 
 let registry: TestRegistry;
 let authRegistry: TestRegistry;
@@ -16,13 +14,7 @@ afterAll(async () => {
   await Promise.all([registry?.stop(), authRegistry?.stop()]);
 });
 
-const servers: http.Server[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-});
+const { serve } = localServers();
 
 const sha256 = (b: Uint8Array | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -31,15 +23,6 @@ function context() {
   const logs: string[] = [];
   const ctx = createTaskContext({ taskId: 'oci', secret: (s) => secrets.push(s), onLog: (l, m) => logs.push(`${l}: ${m}`) });
   return { ctx, secrets, logs };
-}
-
-async function failure(p: Promise<unknown>): Promise<TaskError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(TaskError);
-  return e as TaskError;
 }
 
 describe('oci-check against a real registry', () => {
@@ -100,24 +83,19 @@ describe('oci-check against a real registry', () => {
 describe('oci-check failures', () => {
   it('reports a registry that rejects uploads', async () => {
     const seen: string[] = [];
-    const s = http.createServer((req, res) => {
+    const url = await serve((req, res) => {
       seen.push(`${req.method} ${req.url}`);
       res.writeHead(405, { 'Content-Type': 'application/json', 'Docker-Distribution-API-Version': 'registry/2.0' });
       res.end(JSON.stringify({ errors: [{ code: 'UNSUPPORTED', message: 'The operation is unsupported.' }] }));
     });
-    servers.push(s);
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    const host = `127.0.0.1:${(s.address() as net.AddressInfo).port}`;
+    const host = new URL(url).host;
     const err = await failure(ociCheckKind.run({ registry: host }, context().ctx));
     expect(err.message).toBe('push of blob failed: 405 UNSUPPORTED (The operation is unsupported.)');
     expect(seen).toEqual(['POST /v2/bootstrap/healthcheck/blobs/uploads/']);
   });
 
   it('reports a registry that is not running', async () => {
-    const s = http.createServer();
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    const port = (s.address() as net.AddressInfo).port;
-    await new Promise((r) => s.close(r));
+    const port = await freePort();
     const err = await failure(ociCheckKind.run({ registry: `127.0.0.1:${port}` }, context().ctx));
     expect(err.message).toBe(`push of blob failed: connection refused on 127.0.0.1:${port}`);
   });
