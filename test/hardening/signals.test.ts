@@ -37,14 +37,20 @@ tasks:
       echo slow >> undone
 `;
 
+/** Runs the SLOW_UNDO playbook, then starts `undo` and waits until the slow step runs. */
+async function undoUnderWay(trap: boolean) {
+  const dir = tempProject({ 'pb.yaml': SLOW_UNDO(trap) });
+  const stateDir = path.join(dir, '.bootstrap/sigundo');
+  expect((await runCli(['run', 'pb.yaml'], { cwd: dir })).code).toBe(0);
+  const child = spawnCli(['undo', 'pb.yaml'], { cwd: dir });
+  await until(() => fs.existsSync(path.join(dir, 'slow.pid')), 'the slow undo to start');
+  const pgid = Number(fs.readFileSync(path.join(dir, 'slow.pid'), 'utf8'));
+  return { dir, stateDir, child, pgid };
+}
+
 describe('signals', () => {
   it('SIGINT during an undo: the step is stopped, exit 130, the journal says so; the next undo finishes, nothing undone twice', async () => {
-    const dir = tempProject({ 'pb.yaml': SLOW_UNDO(false) });
-    const stateDir = path.join(dir, '.bootstrap/sigundo');
-    expect((await runCli(['run', 'pb.yaml'], { cwd: dir })).code).toBe(0);
-    const child = spawnCli(['undo', 'pb.yaml'], { cwd: dir });
-    await until(() => fs.existsSync(path.join(dir, 'slow.pid')), 'the slow undo to start');
-    const pgid = Number(fs.readFileSync(path.join(dir, 'slow.pid'), 'utf8'));
+    const { dir, stateDir, child, pgid } = await undoUnderWay(false);
     child.kill('SIGINT');
     expect(await exited(child), child.output.stdout + child.output.stderr).toBe(130);
     expect(child.output.stdout + child.output.stderr).not.toMatch(STACK_FRAME);
@@ -65,12 +71,7 @@ describe('signals', () => {
   });
 
   it('a second Ctrl-C during an undo forces the exit, kills the step, and leaves a readable journal; undo then finishes', async () => {
-    const dir = tempProject({ 'pb.yaml': SLOW_UNDO(true) });
-    const stateDir = path.join(dir, '.bootstrap/sigundo');
-    expect((await runCli(['run', 'pb.yaml'], { cwd: dir })).code).toBe(0);
-    const child = spawnCli(['undo', 'pb.yaml'], { cwd: dir });
-    await until(() => fs.existsSync(path.join(dir, 'slow.pid')), 'the slow undo to start');
-    const pgid = Number(fs.readFileSync(path.join(dir, 'slow.pid'), 'utf8'));
+    const { dir, stateDir, child, pgid } = await undoUnderWay(true);
     child.kill('SIGINT');
     await waitForOutput(child, (t) => t.includes('press Ctrl-C again'));
     child.kill('SIGINT');
