@@ -33,7 +33,7 @@ export async function runShell(w: ShellWith, ctx: TaskContext, onSpawn?: (pid: n
   // PWD bash would set. Not found: bash runs it after all, so the failure reads as always.
   const argv = simpleCommand(w.script);
   let result = argv ? await ctx.spawn({ file: argv[0]!, args: argv.slice(1), env: { ...env, PWD: w.cwd }, ...common }) : undefined;
-  if (!result || (result.spawnError && result.code === null && !result.pid)) {
+  if (!result || result.spawnError) {
     result = await ctx.spawn({ file: 'bash', args: bashArgs(w.script), env, ...common });
   }
   // Outputs live in memory and (unless secret) in the journal; the file must not keep them.

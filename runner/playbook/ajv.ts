@@ -83,7 +83,6 @@ const generated = new Map<Flavor, GeneratedModule | null>();
 
 /** The precompiled validator `name` of a flavour, when it was built from this very schema. */
 export function precompiled(flavor: Flavor, name: string, schema: unknown): ValidateFunction | undefined {
-  if (process.env.BOOTSTRAP_NO_PRECOMPILED) return undefined;
   let mod = generated.get(flavor);
   if (mod === undefined) {
     try {
