@@ -25,6 +25,7 @@ import {
   type Io,
 } from './common.js';
 import { resolveRunVars } from './vars.js';
+import { startSpawnHelper } from '../spawn-server.js';
 import { buildReporters, type OutputOptions } from './output.js';
 import { installSignalHandlers } from './signals.js';
 import { killOrphans, runUndo } from './undo-runner.js';
@@ -45,6 +46,8 @@ export interface RunOptions extends OutputOptions {
 
 export async function runCommand(io: Io, file: string, opts: RunOptions, argv: string[]): Promise<ExitCode> {
   if (opts.resume && opts.fresh) throw new CliError('--resume and --fresh contradict each other', EXIT.BAD_INPUT, 'use --resume to continue the unfinished run, or --fresh to start over');
+  // The spawn helper starts while the playbook loads (nothing runs through it before the lock).
+  if (!opts.dryRun) startSpawnHelper();
   const kinds = await loadKinds();
   const playbook = await loadPlaybookOrExit(io, file, kinds);
   const stateDir = stateDirFor(io, opts.stateDir, playbook.name);

@@ -1,7 +1,7 @@
 /**
- * runner/process.ts runs every command of a playbook, through the spawn helper
- * (runner/spawn-server.ts) or directly (BOOTSTRAP_SPAWN=direct, or no perl). Both paths must
- * keep the same promises: exit codes and signals, output lines, spawn errors, the command's own
+ * runner/process.ts runs every command of a playbook, through a spawn helper
+ * (runner/spawn-server.ts: Python or Perl) or directly (BOOTSTRAP_SPAWN=direct, or neither
+ * interpreter). All three paths must keep the same promises: exit codes and signals, output lines, spawn errors, the command's own
  * process group (killed whole on timeout or abort), the exact environment and cwd.
  */
 import fs from 'node:fs';
@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupAlive, runProcess, type ProcessOptions } from '../../runner/process.js';
-import { helperPid } from '../../runner/spawn-server.js';
+import { helperPid, resetSpawnHelper } from '../../runner/spawn-server.js';
 
 const bash = (script: string, more: Partial<ProcessOptions> = {}) => runProcess({ file: 'bash', args: ['--noprofile', '--norc', '-c', script], ...more });
 const until = async (p: () => boolean, ms = 5000) => {
@@ -18,11 +18,11 @@ const until = async (p: () => boolean, ms = 5000) => {
   return p();
 };
 
-describe.each(['helper', 'direct'] as const)('runProcess (spawning: %s)', (mode) => {
+describe.each(['python', 'perl', 'direct'] as const)('runProcess (spawning: %s)', (mode) => {
   const saved = process.env.BOOTSTRAP_SPAWN;
   beforeAll(() => {
-    if (mode === 'direct') process.env.BOOTSTRAP_SPAWN = 'direct';
-    else delete process.env.BOOTSTRAP_SPAWN;
+    process.env.BOOTSTRAP_SPAWN = mode;
+    resetSpawnHelper();
   });
   afterAll(() => {
     if (saved === undefined) delete process.env.BOOTSTRAP_SPAWN;
@@ -67,10 +67,10 @@ describe.each(['helper', 'direct'] as const)('runProcess (spawning: %s)', (mode)
     expect(r.stdout).toContain(`cwd=${fs.realpathSync(dir)}`);
     expect(r.stdout).toContain('only=a b\nc home=unset');
     expect(r.stdout).toContain(`pgid=${pid} pid=${pid}`);
-    // Started by the helper (its parent is the helper) or by this very process.
+    // Started by the helper asked for (its parent is that interpreter) or by this very process.
     const ppid = Number(/ppid=(\d+)/.exec(r.stdout)![1]);
-    if (mode === 'helper') expect(ppid).not.toBe(process.pid);
-    else expect(ppid).toBe(process.pid);
+    if (mode === 'direct') expect(ppid).toBe(process.pid);
+    else expect(fs.readFileSync(`/proc/${ppid}/comm`, 'utf8')).toMatch(mode === 'python' ? /^python/ : /^perl/);
     expect(r.stdout).toContain('stdin-done');
     expect(r.pid).toBe(pid);
   });
@@ -109,9 +109,16 @@ describe.each(['helper', 'direct'] as const)('runProcess (spawning: %s)', (mode)
   });
 });
 
-describe('when the spawn helper dies', () => {
+describe.each(['python', 'perl'] as const)('when the spawn helper dies (%s)', (mode) => {
+  const saved = process.env.BOOTSTRAP_SPAWN;
+  afterAll(() => {
+    if (saved === undefined) delete process.env.BOOTSTRAP_SPAWN;
+    else process.env.BOOTSTRAP_SPAWN = saved;
+    resetSpawnHelper();
+  });
   it('a command it had started is reported killed and its group is gone; one it had not is started directly; later ones go direct', async () => {
-    delete process.env.BOOTSTRAP_SPAWN;
+    process.env.BOOTSTRAP_SPAWN = mode;
+    resetSpawnHelper();
     let runningPid = 0;
     const running = bash('sleep 300', { onSpawn: (p) => (runningPid = p) });
     expect(await until(() => runningPid > 0)).toBe(true);
