@@ -2,8 +2,9 @@
  * The journal: `journal.jsonl` in the state dir, append-only, one JSON record per line.
  *
  * Durability: a record appended with `durable: true` is on disk (written and fdatasync'ed)
- * when the returned promise resolves. Records appended in the same tick share one write and
- * one fsync (group commit). A torn last line (crash mid-write) is skipped when reading.
+ * when the returned promise resolves. Every record is written at once, in append order; durable
+ * ones appended in the same tick or during an fdatasync share the next one (group commit). A
+ * torn last line (crash mid-write) is skipped when reading.
  *
  * The journal is the source of truth for resume, undo and status. Secrets never reach it:
  * every record passes through the masker, and secret values are stored as references.
@@ -147,18 +148,11 @@ export interface JournalWriterOptions {
   crashAfter?: number;
 }
 
-interface Pending {
-  line: string;
-  durable: boolean;
-  resolve: () => void;
-  reject: (e: Error) => void;
-}
-
-/** Appends records; one write + one fsync per batch of records queued in the same tick. */
+/** Appends records: each is written at once; fdatasyncs are shared (group commit). */
 export class JournalWriter {
-  private queue: Pending[] = [];
-  private flushing = false;
-  private scheduled = false;
+  /** Durable records written since the last fdatasync began, waiting for the next one. */
+  private waiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private syncing = false;
   private written = 0;
   private closed = false;
   private failure: Error | undefined;
@@ -197,79 +191,68 @@ export class JournalWriter {
   }
 
   /**
-   * Append a record. With `durable`, resolves once it is on disk; otherwise once written.
-   * Rejects if the disk refuses (full, read-only): the caller must stop the run.
+   * Append a record. It is written to the file at once (the page cache: microseconds), so
+   * records are in the file in the order they were appended. Without `durable` the promise is
+   * already settled; with it, it resolves once an fdatasync begun after the write has completed.
+   * Durable records appended while an fdatasync is under way share the next one (group commit).
+   * Rejects if the disk refuses (full, read-only), and so does every later append: the caller
+   * must stop the run.
    */
   append(record: JournalRecord, durable = false): Promise<void> {
     if (this.closed) return Promise.reject(new Error('journal is closed'));
     if (this.failure) return Promise.reject(this.failure);
     const masked = this.opts.mask ? this.opts.mask(record) : record;
+    try {
+      const data = Buffer.from(JSON.stringify(masked) + '\n');
+      let offset = 0;
+      while (offset < data.length) offset += fs.writeSync(this.fd, data, offset, data.length - offset, null);
+    } catch (e) {
+      return Promise.reject(this.fail(e));
+    }
+    this.written++;
+    if (this.opts.crashAfter !== undefined && this.written >= this.opts.crashAfter) {
+      // Test hook: the k-th record is on disk, then this process dies.
+      fs.fdatasyncSync(this.fd);
+      process.kill(process.pid, 'SIGKILL');
+    }
+    if (!durable) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.queue.push({ line: JSON.stringify(masked) + '\n', durable, resolve, reject });
-      if (!this.scheduled && !this.flushing) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
+      this.waiting.push({ resolve, reject });
+      // Records appended in the same tick share this fdatasync.
+      if (!this.syncing) {
+        this.syncing = true;
+        queueMicrotask(() => this.sync());
       }
     });
   }
 
-  private async flush(): Promise<void> {
-    this.scheduled = false;
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      while (this.queue.length) {
-        let batch = this.queue;
-        this.queue = [];
-        const limit = this.opts.crashAfter;
-        if (limit !== undefined && this.written + batch.length >= limit) {
-          // Crash hook: write exactly up to the k-th record, make it durable, then die.
-          const keep = Math.max(0, limit - this.written);
-          batch = batch.slice(0, keep);
-          await this.writeBatch(batch, true);
-          process.kill(process.pid, 'SIGKILL');
-          return;
-        }
-        try {
-          await this.writeBatch(batch, batch.some((p) => p.durable));
-          this.written += batch.length;
-          for (const p of batch) p.resolve();
-        } catch (e) {
-          const err = new JournalWriteError(this.path, e as NodeJS.ErrnoException);
-          this.failure = err;
-          for (const p of [...batch, ...this.queue]) p.reject(err);
-          this.queue = [];
-        }
+  /** One fdatasync for everything written so far; then another if more came meanwhile. */
+  private sync(): void {
+    const batch = this.waiting;
+    this.waiting = [];
+    fs.fdatasync(this.fd, (e) => {
+      if (e) {
+        const err = this.fail(e);
+        for (const w of [...batch, ...this.waiting]) w.reject(err);
+        this.waiting = [];
+        this.syncing = false;
+        return;
       }
-    } finally {
-      this.flushing = false;
-    }
+      for (const w of batch) w.resolve();
+      if (this.waiting.length) this.sync();
+      else this.syncing = false;
+    });
   }
 
-  /**
-   * Write a batch, then (if `sync`) fdatasync it. The write goes to the page cache, so it is done
-   * synchronously (microseconds) instead of through the thread pool: that saves one pool round
-   * trip per batch on the path every task waits on. Only the fdatasync, which waits for the disk,
-   * is asynchronous, so records appended meanwhile gather into the next batch (group commit).
-   */
-  private writeBatch(batch: Pending[], sync: boolean): Promise<void> {
-    try {
-      const data = Buffer.from(batch.map((p) => p.line).join(''));
-      let offset = 0;
-      while (offset < data.length) offset += fs.writeSync(this.fd, data, offset, data.length - offset, null);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    if (!sync) return Promise.resolve();
-    return new Promise((resolve, reject) => fs.fdatasync(this.fd, (e) => (e ? reject(e) : resolve())));
+  private fail(e: unknown): Error {
+    this.failure ??= new JournalWriteError(this.path, e as NodeJS.ErrnoException);
+    return this.failure;
   }
 
   /** Flush, sync and close. */
   async close(): Promise<void> {
     if (this.closed) return;
-    while (this.queue.length || this.flushing || this.scheduled) {
-      await new Promise<void>((r) => setImmediate(r));
-    }
+    while (this.syncing) await new Promise<void>((r) => setImmediate(r));
     this.closed = true;
     try {
       fs.fdatasyncSync(this.fd);

@@ -150,7 +150,9 @@ async function runGraph(req: RunRequest): Promise<RunOutcome> {
     errors: new Map(),
   };
 
-  fs.mkdirSync(path.join(req.stateDir, 'outputs'), { recursive: true, mode: 0o700 });
+  // Outputs files of an earlier run that crashed must not be read as this run's.
+  fs.rmSync(path.join(req.stateDir, 'outputs'), { recursive: true, force: true });
+  fs.mkdirSync(path.join(req.stateDir, 'outputs'), { mode: 0o700 });
   const durations = lastDurations(req.state);
   const result = await schedule({
     graph,

@@ -24,9 +24,6 @@ export interface ShellWith {
 
 /** Run a rendered script; resolves with its outputs, throws TaskError on failure. */
 export async function runShell(w: ShellWith, ctx: TaskContext, onSpawn?: (pid: number) => void): Promise<Record<string, string>> {
-  // Synchronous on purpose: creating an empty file and reading a small one take microseconds,
-  // while fs/promises costs a FileHandle and several thread-pool round trips per task.
-  if (w.outputsFile) fs.writeFileSync(w.outputsFile, '', { mode: 0o600 });
   const env = { ...ctx.env, ...w.env, ...(w.outputsFile ? { BOOTSTRAP_OUTPUT: w.outputsFile } : {}) };
   const common = { cwd: w.cwd, timeoutMs: w.timeoutMs, onSpawn, keepLines: 20 };
   // One simple command runs directly, as bash would run it (runner/shell/simple.ts), with the
@@ -36,9 +33,11 @@ export async function runShell(w: ShellWith, ctx: TaskContext, onSpawn?: (pid: n
   if (!result || result.spawnError) {
     result = await ctx.spawn({ file: 'bash', args: bashArgs(w.script), env, ...common });
   }
-  // Outputs live in memory and (unless secret) in the journal; the file must not keep them.
-  const text = w.outputsFile && succeeded(result) ? fs.readFileSync(w.outputsFile, 'utf8') : '';
-  if (w.outputsFile) fs.rmSync(w.outputsFile, { force: true });
+  // The file exists once the command has appended to it (the outputs directory is private to
+  // the run). Outputs live in memory and (unless secret) in the journal; the file must not keep
+  // them. Synchronous on purpose: reading a small file takes microseconds, fs/promises costs
+  // several thread-pool round trips per task.
+  const text = w.outputsFile ? takeFile(w.outputsFile) : '';
   if (!succeeded(result)) {
     const err = new TaskError(`command failed: ${describeExit(result, w.timeoutMs)}`);
     Object.assign(err, { result });
@@ -48,6 +47,19 @@ export async function runShell(w: ShellWith, ctx: TaskContext, onSpawn?: (pid: n
   const parsed = parseOutputsFile(text);
   for (const e of parsed.errors) ctx.log('warn', `$BOOTSTRAP_OUTPUT line ${e.line}: ${e.message}`);
   return parsed.outputs;
+}
+
+/** The content of `file`, which is then removed; '' when there is none. */
+function takeFile(file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw e;
+  }
+  fs.rmSync(file, { force: true });
+  return text;
 }
 
 export const shellKind: TaskKind<ShellWith> = {
