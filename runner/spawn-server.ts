@@ -117,8 +117,10 @@ sel.register(wake_r, selectors.EVENT_READ)
 sel.register(0, selectors.EVENT_READ)
 jobs = {}  # id -> Popen, while it runs; streams: fd -> (file, id, 1|2)
 streams = {}
-def put(b):
-    v = memoryview(b)
+out = []  # frames of this wake-up, written at once at its end (one wake-up of node, not five)
+def put(b): out.append(b)
+def flush():
+    v = memoryview(b''.join(out)); out.clear()
     while v:
         try: n = os.write(1, v)
         except InterruptedError: continue
@@ -162,7 +164,7 @@ while True:
             sel.unregister(fd); del streams[fd]; h.close(); put(b'C %d %d\n' % (i, s))
     if 0 in ready:
         d = os.read(0, 65536)
-        if not d: os._exit(0)
+        if not d: flush(); os._exit(0)
         buf += d
         while True:
             nl = buf.find(b'\n')
@@ -172,6 +174,7 @@ while True:
             if len(buf) < end: break
             payload = buf[nl + 1:end]; buf = buf[end:]
             start(int(i), payload)
+    if out: flush()
 `;
 
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(Object.entries(os.constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));

@@ -13,6 +13,7 @@ import { PlainReporter, type Verbosity } from '../reporters/plain.js';
 import { styleFor } from '../reporters/style.js';
 import type { NextSteps } from '../reporters/summary.js';
 import { CURSOR_SHOW } from '../reporters/terminal.js';
+import { TickBuffer } from '../reporters/tick-buffer.js';
 import { TtyReporter } from '../reporters/tty.js';
 import type { Io } from './common.js';
 import { displayPath, readState } from './common.js';
@@ -63,7 +64,10 @@ export function buildReporters(
   }
   let human: PlainReporter | TtyReporter | undefined;
   let restoreCursor: (() => void) | undefined;
-  if (o.json) all.push(new JsonReporter((l) => io.stdout.write(l)));
+  // Lines (plain or --json) are written once per turn of the event loop; the live view paints
+  // its own frames.
+  const lines = new TickBuffer((s) => void io.stdout.write(s));
+  if (o.json) all.push(new JsonReporter(lines.write));
   else if (useLiveView(io, o)) {
     const out = io.stdout as { write(s: string): unknown; columns?: number; rows?: number };
     human = new TtyReporter({
@@ -81,14 +85,15 @@ export function buildReporters(
   } else {
     const verbosity: Verbosity = o.quiet ? 'quiet' : o.verbose ? 'verbose' : 'normal';
     const heartbeat = io.env.BOOTSTRAP_HEARTBEAT_MS ? Number(io.env.BOOTSTRAP_HEARTBEAT_MS) : undefined;
-    human = new PlainReporter({ write: (s) => io.stdout.write(s), style: styleFor(io.stdout, io.env), verbosity, next: o.next, heartbeatMs: heartbeat });
+    human = new PlainReporter({ write: lines.write, style: styleFor(io.stdout, io.env), verbosity, next: o.next, heartbeatMs: heartbeat });
     all.push(human);
   }
   const reportPath = path.join(o.stateDir, REPORT_FILE);
   if (human) {
     // Where the HTML report is, under the summary (it is written when the reporters close).
     const style = styleFor(io.stdout, io.env);
-    all.push({ log: (e) => void ((e.type === 'run-finished' || e.type === 'undo-finished') && io.stdout.write(style.dim(`Report: ${displayPath(io, reportPath)}`) + '\n')) });
+    const say = human instanceof TtyReporter ? (s: string) => void io.stdout.write(s) : lines.write;
+    all.push({ log: (e) => void ((e.type === 'run-finished' || e.type === 'undo-finished') && say(style.dim(`Report: ${displayPath(io, reportPath)}`) + '\n')) });
   }
   // Last, so it is written after the journal is closed and the console summary is out.
   all.push(new HtmlReporter({ file: reportPath, next: o.next, loadState: () => readState(o.stateDir).state }));
@@ -98,6 +103,7 @@ export function buildReporters(
     reportPath,
     async close() {
       await bus.close();
+      lines.close();
       if (restoreCursor) process.off('exit', restoreCursor);
     },
   };

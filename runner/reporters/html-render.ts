@@ -178,7 +178,13 @@ function logs(d: ReportData): string {
   return `<section><h2>Warnings and errors</h2><table class="logs">${rows.join('')}</table></section>`;
 }
 
-function safeGraph(render: () => string): string {
+/** Beyond this many tasks a drawing is unreadable and costs more than the rest of the page. */
+export const MAX_DRAWN_TASKS = 1000;
+
+function safeGraph(tasks: number, render: () => string): string {
+  if (tasks > MAX_DRAWN_TASKS) {
+    return `<p class="muted">${tasks} tasks are too many to draw here (at most ${MAX_DRAWN_TASKS}); <code>bootstrap graph &lt;playbook&gt; --format dot</code> gives the graph for Graphviz.</p>`;
+  }
   try {
     return render();
   } catch (e) {
@@ -199,8 +205,9 @@ export function renderReport(d: ReportData): string {
     graph = new Graph([]);
   }
   const nodes = new Map<string, SvgNode>();
+  const undoPhases = d.phases.filter((p) => p.kind !== 'run').reverse();
   for (const id of graph.ids) {
-    const u = [...d.phases].reverse().find((p) => p.kind !== 'run' && p.spans.get(id)?.status === 'undone');
+    const u = undoPhases.find((p) => p.spans.get(id)?.status === 'undone');
     const s = runPhase?.spans.get(id);
     const dur = s?.end !== undefined && s.status !== 'restored' ? formatMs(s.end - s.start) : undefined;
     nodes.set(id, { id, status: u ? 'undone' : s?.status, sub: dur });
@@ -219,7 +226,7 @@ ${failures(d)}
 ${d.phases.map((p) => timeline(p, p.kind === 'run' ? new Set(criticalOf(p, d.needs)) : new Set(), now)).join('\n')}
 <div class="legend"><span><i style="background:var(--ok)"></i>succeeded</span><span><i style="background:var(--fail)"></i>failed</span><span><i style="background:var(--skip)"></i>skipped / already done</span><span><i style="background:#9fd6b5"></i>done earlier (resume)</span><span><i style="background:var(--undo)"></i>undone</span><span><i style="background:var(--warn)"></i>retry / unfinished</span><span><i style="background:#fff;box-shadow:0 0 0 2px var(--crit)"></i>critical path ★</span></div>
 </section>
-<section><h2>Graph</h2><div class="graph-wrap">${safeGraph(() => renderGraphSvg(graph, nodes, [...critical]))}</div></section>
+<section><h2>Graph</h2><div class="graph-wrap">${safeGraph(graph.ids.length, () => renderGraphSvg(graph, nodes, [...critical]))}</div></section>
 ${applied(d)}
 ${outputs(d)}
 ${logs(d)}
