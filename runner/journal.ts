@@ -2,9 +2,9 @@
  * The journal: `journal.jsonl` in the state dir, append-only, one JSON record per line.
  *
  * Durability: a record appended with `durable: true` is on disk (written and fdatasync'ed)
- * when the returned promise resolves. Every record is written at once, in append order; durable
- * ones appended in the same tick or during an fdatasync share the next one (group commit). A
- * torn last line (crash mid-write) is skipped when reading.
+ * when the returned promise resolves. Records are written at the end of the tick they were
+ * appended in, in append order; durable ones written in the same tick or during an fdatasync
+ * share the next one (group commit). A torn last line (crash mid-write) is skipped when reading.
  *
  * The journal is the source of truth for resume, undo and status. Secrets never reach it:
  * every record passes through the masker, and secret values are stored as references.
@@ -148,10 +148,20 @@ export interface JournalWriterOptions {
   crashAfter?: number;
 }
 
-/** Appends records: each is written at once; fdatasyncs are shared (group commit). */
+interface Pending {
+  line: string;
+  durable: boolean;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+/** Appends records: written at the end of the tick they were appended in; fdatasyncs shared. */
 export class JournalWriter {
+  /** Appended in this tick, written together when it ends. */
+  private queue: Pending[] = [];
   /** Durable records written since the last fdatasync began, waiting for the next one. */
-  private waiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private waiting: Pending[] = [];
+  private writeScheduled = false;
   private syncing = false;
   private written = 0;
   private closed = false;
@@ -191,10 +201,10 @@ export class JournalWriter {
   }
 
   /**
-   * Append a record. It is written to the file at once (the page cache: microseconds), so
-   * records are in the file in the order they were appended. Without `durable` the promise is
-   * already settled; with it, it resolves once an fdatasync begun after the write has completed.
-   * Durable records appended while an fdatasync is under way share the next one (group commit).
+   * Append a record. Records appended in one tick are written to the file together (one
+   * write(2) to the page cache) before the tick ends, in the order they were appended; the promise
+   * resolves then, or, with `durable`, once an fdatasync begun after the write has completed.
+   * Durable records written while an fdatasync is under way share the next one (group commit).
    * Rejects if the disk refuses (full, read-only), and so does every later append: the caller
    * must stop the run.
    */
@@ -202,32 +212,51 @@ export class JournalWriter {
     if (this.closed) return Promise.reject(new Error('journal is closed'));
     if (this.failure) return Promise.reject(this.failure);
     const masked = this.opts.mask ? this.opts.mask(record) : record;
-    try {
-      const data = Buffer.from(JSON.stringify(masked) + '\n');
-      let offset = 0;
-      while (offset < data.length) offset += fs.writeSync(this.fd, data, offset, data.length - offset, null);
-    } catch (e) {
-      return Promise.reject(this.fail(e));
-    }
-    this.written++;
-    if (this.opts.crashAfter !== undefined && this.written >= this.opts.crashAfter) {
-      // Test hook: the k-th record is on disk, then this process dies.
-      fs.fdatasyncSync(this.fd);
-      process.kill(process.pid, 'SIGKILL');
-    }
-    if (!durable) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      // Records appended in the same tick share this fdatasync.
-      if (!this.syncing) {
-        this.syncing = true;
-        queueMicrotask(() => this.sync());
+      this.queue.push({ line: JSON.stringify(masked) + '\n', durable, resolve, reject });
+      if (!this.writeScheduled) {
+        this.writeScheduled = true;
+        queueMicrotask(() => this.writeQueued());
       }
     });
   }
 
+  private writeQueued(): void {
+    this.writeScheduled = false;
+    let batch = this.queue;
+    this.queue = [];
+    if (this.failure) {
+      for (const p of batch) p.reject(this.failure);
+      return;
+    }
+    const limit = this.opts.crashAfter;
+    const crash = limit !== undefined && this.written + batch.length >= limit;
+    if (crash) batch = batch.slice(0, Math.max(0, limit - this.written));
+    try {
+      const data = Buffer.from(batch.length === 1 ? batch[0]!.line : batch.map((p) => p.line).join(''));
+      let offset = 0;
+      while (offset < data.length) offset += fs.writeSync(this.fd, data, offset, data.length - offset, null);
+    } catch (e) {
+      const err = this.fail(e);
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    this.written += batch.length;
+    if (crash) {
+      // Test hook: the k-th record is on disk, then this process dies.
+      fs.fdatasyncSync(this.fd);
+      process.kill(process.pid, 'SIGKILL');
+    }
+    for (const p of batch) {
+      if (p.durable) this.waiting.push(p);
+      else p.resolve();
+    }
+    if (this.waiting.length && !this.syncing) this.sync();
+  }
+
   /** One fdatasync for everything written so far; then another if more came meanwhile. */
   private sync(): void {
+    this.syncing = true;
     const batch = this.waiting;
     this.waiting = [];
     fs.fdatasync(this.fd, (e) => {
@@ -252,7 +281,7 @@ export class JournalWriter {
   /** Flush, sync and close. */
   async close(): Promise<void> {
     if (this.closed) return;
-    while (this.syncing) await new Promise<void>((r) => setImmediate(r));
+    while (this.writeScheduled || this.syncing) await new Promise<void>((r) => setImmediate(r));
     this.closed = true;
     try {
       fs.fdatasyncSync(this.fd);
