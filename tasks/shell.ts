@@ -51,13 +51,9 @@ export async function runShell(w: ShellWith, ctx: TaskContext, onSpawn?: (pid: n
 
 /** The content of `file`, which is then removed; '' when there is none. */
 function takeFile(file: string): string {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw e;
-  }
+  // Most commands write no outputs: ask without an exception (an ENOENT error costs ~30 µs).
+  if (!fs.statSync(file, { throwIfNoEntry: false })) return '';
+  const text = fs.readFileSync(file, 'utf8');
   fs.rmSync(file, { force: true });
   return text;
 }
