@@ -35,6 +35,12 @@ export async function loadKinds(): Promise<ReadonlyMap<string, TaskKind>> {
   return kinds;
 }
 
+/** The kinds a loaded playbook runs: none (nothing loaded) when all its tasks are `run:`. */
+export async function kindsOf(playbook: Playbook): Promise<ReadonlyMap<string, TaskKind>> {
+  for (const t of playbook.tasks.values()) if (t.action.kind === 'uses') return loadKinds();
+  return new Map();
+}
+
 export function errStyle(io: Io): Style {
   return styleFor(io.stderr, io.env);
 }
@@ -57,10 +63,11 @@ export function printDiagnostics(io: Io, diags: readonly Diagnostic[]): void {
 }
 
 /** Load and validate a playbook; on any error print the diagnostics and exit 2. */
-export async function loadPlaybookOrExit(io: Io, file: string, kinds: ReadonlyMap<string, TaskKind>): Promise<Playbook> {
+/** Loads and validates a playbook; the kinds registry is loaded only if the file may use one. */
+export async function loadPlaybookOrExit(io: Io, file: string): Promise<Playbook> {
   const abs = path.resolve(io.cwd, file);
   if (!fs.existsSync(abs)) throw new CliError(`playbook not found: ${file}`, EXIT.BAD_INPUT, 'check the path, or scaffold one with `bootstrap init`');
-  const { playbook, diagnostics } = await loadPlaybook(abs, { kinds });
+  const { playbook, diagnostics } = await loadPlaybook(abs, { kinds: loadKinds });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   printDiagnostics(io, diagnostics);
   if (errors.length || !playbook) throw new CliError(`${file} is not valid`, EXIT.BAD_INPUT, undefined, true);

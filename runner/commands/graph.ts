@@ -11,7 +11,7 @@ import { formatMs } from '../process.js';
 import { renderDot, renderMermaid, renderTree, type GraphView } from '../reporters/graph-formats.js';
 import { styleFor } from '../reporters/style.js';
 import type { JournalState } from '../state.js';
-import { loadKinds, loadPlaybookOrExit, readState, stateDirFor, type Io } from './common.js';
+import { loadPlaybookOrExit, readState, stateDirFor, type Io } from './common.js';
 
 export const GRAPH_FORMATS = ['text', 'mermaid', 'dot'] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
@@ -46,8 +46,7 @@ export function graphView(playbook: Playbook, state: JournalState | undefined): 
 export async function graphCommand(io: Io, file: string, opts: GraphOptions): Promise<ExitCode> {
   const format = (opts.format ?? 'text') as GraphFormat;
   if (!GRAPH_FORMATS.includes(format)) throw new CliError(`unknown format ${opts.format}`, EXIT.BAD_INPUT, `use one of: ${GRAPH_FORMATS.join(', ')}`);
-  const kinds = await loadKinds();
-  const playbook = await loadPlaybookOrExit(io, file, kinds);
+  const playbook = await loadPlaybookOrExit(io, file);
   const stateDir = stateDirFor(io, opts.stateDir, playbook.name);
   const state = fs.existsSync(path.join(stateDir, 'journal.jsonl')) ? readState(stateDir).state : undefined;
   const view = graphView(playbook, state);

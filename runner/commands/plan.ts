@@ -15,7 +15,7 @@ import { Resolver, type EvalContext } from '../resolve.js';
 import { styleFor, type Style } from '../reporters/style.js';
 import { Masker } from '../secrets.js';
 import { resumeChain, unfinishedRun, type JournalState, type RunRecord, type TaskRecord } from '../state.js';
-import { commandLine, displayPath, loadKinds, loadPlaybookOrExit, readState, stateDirFor, type Io } from './common.js';
+import { commandLine, displayPath, kindsOf, loadPlaybookOrExit, readState, stateDirFor, type Io } from './common.js';
 import { planTasks, type PlanItem, type PlanState } from './plan-eval.js';
 import { installSignalHandlers } from './signals.js';
 import { resolveRunVars } from './vars.js';
@@ -100,8 +100,8 @@ export function renderPlan(playbook: Playbook, items: readonly PlanItem[], s: St
 }
 
 export async function planCommand(io: Io, file: string, opts: PlanOptions): Promise<number> {
-  const kinds = await loadKinds();
-  const playbook = await loadPlaybookOrExit(io, file, kinds);
+  const playbook = await loadPlaybookOrExit(io, file);
+  const kinds = await kindsOf(playbook);
   const stateDir = stateDirFor(io, opts.stateDir, playbook.name);
   const hasJournal = fs.existsSync(path.join(stateDir, 'journal.jsonl'));
   const state = hasJournal ? readState(stateDir).state : undefined;

@@ -18,6 +18,7 @@ import {
   ensureStateDir,
   journalFailure,
   lockStateDir,
+  kindsOf,
   loadKinds,
   loadPlaybookOrExit,
   readState,
@@ -48,8 +49,8 @@ export async function runCommand(io: Io, file: string, opts: RunOptions, argv: s
   if (opts.resume && opts.fresh) throw new CliError('--resume and --fresh contradict each other', EXIT.BAD_INPUT, 'use --resume to continue the unfinished run, or --fresh to start over');
   // The spawn helper starts while the playbook loads (nothing runs through it before the lock).
   if (!opts.dryRun) startSpawnHelper();
-  const kinds = await loadKinds();
-  const playbook = await loadPlaybookOrExit(io, file, kinds);
+  const playbook = await loadPlaybookOrExit(io, file);
+  const kinds = await kindsOf(playbook);
   const stateDir = stateDirFor(io, opts.stateDir, playbook.name);
   const shown = displayPath(io, playbook.file);
   const stateFlag = opts.stateDir ? ` --state-dir ${commandLine([opts.stateDir])}` : '';
@@ -126,7 +127,8 @@ export async function runCommand(io: Io, file: string, opts: RunOptions, argv: s
         const after = readState(stateDir).state;
         const undo = await runUndo({
           state: after,
-          kinds,
+          // What earlier runs of the chain did may be of kinds this playbook no longer uses.
+          kinds: await loadKinds(),
           journal,
           bus,
           masker,

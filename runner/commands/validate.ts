@@ -1,12 +1,11 @@
 /** `bootstrap validate <playbook>`: schema, graph, expressions, and any var values given. */
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parseVarArgs, checkGivenVars } from '../playbook/vars.js';
-import { loadKinds, loadPlaybookOrExit, printDiagnostics, type Io } from './common.js';
+import { loadPlaybookOrExit, printDiagnostics, type Io } from './common.js';
 import { CliError } from '../exit-codes.js';
 
 export async function validateCommand(io: Io, file: string, opts: { var?: string[] }): Promise<ExitCode> {
-  const kinds = await loadKinds();
-  const playbook = await loadPlaybookOrExit(io, file, kinds);
+  const playbook = await loadPlaybookOrExit(io, file);
   const given = parseVarArgs(opts.var ?? []);
   const diags = [...given.diagnostics, ...checkGivenVars(playbook, given.values)];
   printDiagnostics(io, diags);

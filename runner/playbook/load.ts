@@ -29,8 +29,21 @@ import { parseYamlSource, type SourceDoc } from './source.js';
 import { TemplateBuilder } from './templates.js';
 
 export interface LoadOptions {
-  /** The registry of task kinds (`uses:`). */
-  kinds: ReadonlyMap<string, TaskKind>;
+  /**
+   * The registry of task kinds (`uses:`), or a loader for it that loadPlaybook calls only when
+   * the file may use one (its code is then not loaded for playbooks of `run:` tasks only).
+   */
+  kinds: ReadonlyMap<string, TaskKind> | (() => Promise<ReadonlyMap<string, TaskKind>>);
+}
+
+const NO_KINDS: ReadonlyMap<string, TaskKind> = new Map();
+
+/**
+ * Whether a playbook's text may have a `uses:` key: it contains "uses", or a backslash (the
+ * only way to spell a key "uses" without those letters is a double-quoted escape).
+ */
+export function mayUseKinds(text: string): boolean {
+  return text.includes('uses') || text.includes('\\');
 }
 
 export interface LoadResult {
@@ -54,14 +67,15 @@ export async function loadPlaybook(file: string, opts: LoadOptions): Promise<Loa
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
     return { diagnostics: [{ file, line: 0, col: 0, severity: 'error', message: `cannot read the playbook: ${why}` }] };
   }
-  return { ...loadPlaybookText(file, text, opts), source: text };
+  const kinds = typeof opts.kinds === 'function' ? (mayUseKinds(text) ? await opts.kinds() : NO_KINDS) : opts.kinds;
+  return { ...loadPlaybookText(file, text, { kinds }), source: text };
 }
 
 /**
  * Validates a playbook given as text (`file` names it in diagnostics and the model). Never
  * throws: an unexpected exception becomes a diagnostic too.
  */
-export function loadPlaybookText(file: string, text: string, opts: LoadOptions): Omit<LoadResult, 'source'> {
+export function loadPlaybookText(file: string, text: string, opts: { kinds: ReadonlyMap<string, TaskKind> }): Omit<LoadResult, 'source'> {
   try {
     return loadText(file, text, opts);
   } catch (e) {
@@ -69,7 +83,7 @@ export function loadPlaybookText(file: string, text: string, opts: LoadOptions):
   }
 }
 
-function loadText(file: string, text: string, opts: LoadOptions): Omit<LoadResult, 'source'> {
+function loadText(file: string, text: string, opts: { kinds: ReadonlyMap<string, TaskKind> }): Omit<LoadResult, 'source'> {
   const { source: src, diagnostics } = parseYamlSource(file, text);
   const done = () => ({ diagnostics: sortDiagnostics(dedupeDiagnostics(diagnostics)) });
   if (src.data === undefined && hasErrors(diagnostics)) return done();
@@ -109,7 +123,7 @@ function loadText(file: string, text: string, opts: LoadOptions): Omit<LoadResul
 function checkAndBuild(
   src: SourceDoc,
   data: Record<string, unknown>,
-  opts: LoadOptions,
+  opts: { kinds: ReadonlyMap<string, TaskKind> },
   diags: Diagnostic[],
   badVars: ReadonlySet<string>,
 ): Playbook | undefined {
