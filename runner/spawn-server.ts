@@ -115,7 +115,7 @@ signal.set_wakeup_fd(wake_w)
 signal.signal(signal.SIGCHLD, lambda *a: None)
 sel.register(wake_r, selectors.EVENT_READ)
 sel.register(0, selectors.EVENT_READ)
-jobs = {}  # id -> Popen, while it runs; streams: fd -> (file, id, 1|2)
+jobs, ids = {}, {}  # id -> Popen and pid -> id, while it runs; streams: fd -> (file, id, 1|2)
 streams = {}
 out = []  # frames of this wake-up, written at once at its end (one wake-up of node, not five)
 def put(b): out.append(b)
@@ -138,15 +138,20 @@ def start(i, payload):
     except Exception:
         put(b'E %d 22\n' % i); return
     put(b'P %d %d\n' % (i, p.pid))
-    jobs[i] = p
+    jobs[i] = p; ids[p.pid] = i
     for s, h in ((1, p.stdout), (2, p.stderr)):
         streams[h.fileno()] = (h, i, s); sel.register(h.fileno(), selectors.EVENT_READ)
 def reap():
-    for i, p in list(jobs.items()):
-        rc = p.poll()
-        if rc is None: continue
-        del jobs[i]
-        put(b'X %d - %d\n' % (i, -rc) if rc < 0 else b'X %d %d -\n' % (i, rc))
+    # Every child of this helper is a command it started: reap whichever have ended.
+    while True:
+        try: pid, st = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError: return
+        if pid == 0: return
+        i = ids.pop(pid, None)
+        if i is None: continue
+        p = jobs.pop(i)
+        p.returncode = -os.WTERMSIG(st) if os.WIFSIGNALED(st) else os.WEXITSTATUS(st)  # Popen must not wait again
+        put(b'X %d - %d\n' % (i, os.WTERMSIG(st)) if os.WIFSIGNALED(st) else b'X %d %d -\n' % (i, os.WEXITSTATUS(st)))
 buf = b''
 while True:
     ready = sorted(k.fd for k, _ in sel.select())
