@@ -1,11 +1,13 @@
 /**
  * YAML with positions: parses a file with `yaml` (keeping node ranges and a line counter) so
  * that every path in the document, key or value, maps to line:col. YAML errors, duplicate keys
- * and alias bombs become diagnostics, never exceptions.
+ * and alias bombs become diagnostics, never exceptions. Most playbooks take the fast path of
+ * fast-yaml.ts, which builds the same nodes and data many times faster.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, visit, YAMLParseError, type Pair, type YAMLMap } from 'yaml';
 import type { Document, Node, Scalar } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
+import { parseFast, YAML_OPTIONS } from './fast-yaml.js';
 import type { SourcePos } from './model.js';
 import { scalarSourceOffset } from './scalar-offsets.js';
 
@@ -65,20 +67,26 @@ export class SourceDoc {
   readonly doc: Document.Parsed;
   /** The document as plain data (aliases resolved); undefined when it could not be converted. */
   data: unknown;
+  /**
+   * Whether the fast path parsed the text: it did so without any error, and `data` is set. It
+   * takes only documents without errors, aliases, extra documents, duplicate or odd keys.
+   */
+  readonly fast: boolean;
 
   /** `text` must already have its BOM removed. */
   constructor(
     readonly file: string,
     readonly text: string,
   ) {
-    this.doc = parseDocument(text, {
-      lineCounter: this.lc,
-      prettyErrors: false,
-      uniqueKeys: false,
-      merge: true,
-      logLevel: 'silent',
-    });
-    findDuplicateKeys(this.doc);
+    const fast = parseFast(text, this.lc);
+    this.fast = fast !== undefined;
+    if (fast) {
+      this.doc = fast.doc;
+      this.data = fast.data;
+    } else {
+      this.doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter: this.lc });
+      findDuplicateKeys(this.doc);
+    }
   }
 
   /** Line and column (1-based) of a source offset. */
@@ -209,6 +217,8 @@ export class SourceDoc {
 export function parseYamlSource(file: string, rawText: string): { source: SourceDoc; diagnostics: Diagnostic[] } {
   const text = rawText.replace(/^\uFEFF/, '');
   const source = new SourceDoc(file, text);
+  // Nothing below would report anything for what the fast path takes, and its data is set.
+  if (source.fast) return { source, diagnostics: [] };
   const diagnostics: Diagnostic[] = [];
   const at = (start: number, end: number, message: string, severity: 'error' | 'warning' = 'error') => {
     const a = source.posOf(start);
