@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { JournalWriter, parseJournal, readJournal, type JournalRecord } from '../../runner/journal.js';
 import { Masker } from '../../runner/secrets.js';
 import { tempDir } from '../support/engine.js';
@@ -16,6 +16,38 @@ describe('journal', () => {
     // Everything appended is readable by another reader before close.
     const { records } = readJournal(dir);
     expect(records.map((r) => (r as { message: string }).message)).toEqual(Array.from({ length: 200 }, (_, i) => `m${i}`));
+    await w.close();
+  });
+
+  it('writes the records of one tick with one write, in order; a durable one resolves after an fdatasync begun after that write', async () => {
+    const dir = tempDir();
+    const w = JournalWriter.open(dir);
+    const events: string[] = [];
+    const { writeSync, fdatasync } = fs;
+    const ws = vi.spyOn(fs, 'writeSync').mockImplementation(((...a: Parameters<typeof writeSync>) => {
+      events.push(`write ${String(a[1]).split('\n').filter(Boolean).length}`);
+      return writeSync(...a);
+    }) as typeof writeSync);
+    const fsync = vi.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, cb: (e: NodeJS.ErrnoException | null) => void) => {
+      events.push('sync');
+      fdatasync(fd, (e) => {
+        events.push('synced');
+        cb(e);
+      });
+    }) as typeof fdatasync);
+    try {
+      const first = [w.append(log('a')), w.append(log('b'), true), w.append(log('c'))];
+      void first[0].then(() => events.push('a done'));
+      void first[1].then(() => events.push('b durable'));
+      await Promise.all(first);
+      await w.append(log('d'), true);
+      events.push('d durable');
+    } finally {
+      ws.mockRestore();
+      fsync.mockRestore();
+    }
+    expect(events).toEqual(['write 3', 'sync', 'a done', 'synced', 'b durable', 'write 1', 'sync', 'synced', 'd durable']);
+    expect(readJournal(dir).records.map((r) => (r as { message: string }).message)).toEqual(['a', 'b', 'c', 'd']);
     await w.close();
   });
 
