@@ -164,7 +164,7 @@ while True:
         if fd not in streams: continue
         h, i, s = streams[fd]
         d = os.read(fd, 65536)
-        if d: put(b'O %d %d %d\n' % (i, s, len(d)) + d)
+        if d: put(b'O %d %d %d\n' % (i, s, len(d))); put(d)
         else:
             sel.unregister(fd); del streams[fd]; h.close(); put(b'C %d %d\n' % (i, s))
     if 0 in ready:
