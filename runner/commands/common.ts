@@ -62,8 +62,10 @@ export function printDiagnostics(io: Io, diags: readonly Diagnostic[]): void {
   io.stderr.write(text.endsWith('\n') ? text : text + '\n');
 }
 
-/** Load and validate a playbook; on any error print the diagnostics and exit 2. */
-/** Loads and validates a playbook; the kinds registry is loaded only if the file may use one. */
+/**
+ * Load and validate a playbook; on any error print the diagnostics and exit 2. The kinds
+ * registry is loaded only if the file may use a kind.
+ */
 export async function loadPlaybookOrExit(io: Io, file: string): Promise<Playbook> {
   const abs = path.resolve(io.cwd, file);
   if (!fs.existsSync(abs)) throw new CliError(`playbook not found: ${file}`, EXIT.BAD_INPUT, 'check the path, or scaffold one with `bootstrap init`');
