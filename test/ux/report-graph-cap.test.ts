@@ -4,13 +4,13 @@
  * than the rest of the page).
  */
 import { describe, expect, it } from 'vitest';
-import type { ReportData } from '../../runner/reporters/html.js';
+import type { ReportData, Span } from '../../runner/reporters/html.js';
 import { MAX_DRAWN_TASKS, renderReport } from '../../runner/reporters/html-render.js';
 
 function report(n: number): string {
   const needs = new Map<string, string[]>();
   for (let i = 0; i < n; i++) needs.set(`t${i}`, i ? [`t${i - 1}`] : []);
-  const spans = new Map([...needs.keys()].map((id, i) => [id, { start: i, end: i + 1, status: 'succeeded' }]));
+  const spans = new Map<string, Span>([...needs.keys()].map((id, i) => [id, { start: i, end: i + 1, status: 'succeeded', attempts: 1 }]));
   const d: ReportData = {
     playbook: { name: 'cap' },
     needs,
