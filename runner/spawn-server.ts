@@ -336,6 +336,20 @@ class SpawnServer {
     this.proc.stdin!.end();
   }
 
+  /** Resolves when the helper has exited and been reaped (or after `ms`). */
+  exited(ms: number): Promise<void> {
+    if (this.dead || this.proc.exitCode !== null || this.proc.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.proc.ref();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.proc.once('exit', done);
+    });
+  }
+
   /** No command running: the helper must not keep node alive. */
   private idle(): void {
     this.proc.unref();
@@ -408,6 +422,19 @@ export function resetSpawnHelper(): void {
   server = undefined;
   disabled = false;
   s?.release();
+}
+
+/**
+ * At the end of a run or undo: lets the helper go and waits (at most `ms`) until it has exited,
+ * so no helper outlives bootstrap and the CPU time of the helper and of every command it reaped
+ * is counted among this process's children (as `time` or a CI's accounting shows it).
+ */
+export async function stopSpawnHelper(ms = 2000): Promise<void> {
+  const s = server;
+  if (!s) return;
+  server = undefined;
+  s.release();
+  await s.exited(ms);
 }
 
 /** Starts the helper now, so that its start-up overlaps the playbook's loading. */

@@ -26,7 +26,7 @@ import {
   type Io,
 } from './common.js';
 import { resolveRunVars } from './vars.js';
-import { startSpawnHelper } from '../spawn-server.js';
+import { startSpawnHelper, stopSpawnHelper } from '../spawn-server.js';
 import { buildReporters, type OutputOptions } from './output.js';
 import { installSignalHandlers } from './signals.js';
 import { killOrphans, runUndo } from './undo-runner.js';
@@ -151,6 +151,7 @@ export async function runCommand(io: Io, file: string, opts: RunOptions, argv: s
       signals.dispose();
       await journal.close();
       await reporters.close();
+      await stopSpawnHelper();
     }
   } catch (e) {
     if (e instanceof JournalWriteError) throw journalFailure(e, started, `${next.resume}   (or ${next.undo})`);

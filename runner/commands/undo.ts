@@ -7,6 +7,7 @@ import { EventBus } from '../events.js';
 import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
 import { JournalWriter, JournalWriteError } from '../journal.js';
 import { Masker } from '../secrets.js';
+import { stopSpawnHelper } from '../spawn-server.js';
 import { planUndo } from '../undo.js';
 import { checkWritable, commandLine, defaultConcurrency, journalFailure, lockStateDir, displayPath, loadKinds, readState, stateDirFor, type Io } from './common.js';
 import { buildReporters, type OutputOptions } from './output.js';
@@ -93,6 +94,7 @@ export async function undoCommand(io: Io, file: string | undefined, opts: UndoOp
       signals.dispose();
       await journal.close();
       await reporters.close();
+      await stopSpawnHelper();
     }
   } catch (e) {
     // Once the undo journal is open, what it recorded is valid: say how to continue.

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupAlive, runProcess, type ProcessOptions } from '../../runner/process.js';
-import { helperPid, resetSpawnHelper } from '../../runner/spawn-server.js';
+import { helperPid, resetSpawnHelper, stopSpawnHelper } from '../../runner/spawn-server.js';
 
 const bash = (script: string, more: Partial<ProcessOptions> = {}) => runProcess({ file: 'bash', args: ['--noprofile', '--norc', '-c', script], ...more });
 const until = async (p: () => boolean, ms = 5000) => {
@@ -109,6 +109,29 @@ describe.each([...HELPERS, 'direct'] as const)('runProcess (spawning: %s)', (mod
       expect(r.code).toBe(i % 5);
       expect(r.stdout).toBe(`job${i}-1\njob${i}-2\njob${i}-3\n`);
     });
+  });
+});
+
+describe.each(HELPERS)('at the end of a run (%s)', (mode) => {
+  it('stopSpawnHelper lets the helper go and reaps it: it is gone when the promise resolves', async () => {
+    process.env.BOOTSTRAP_SPAWN = mode;
+    resetSpawnHelper();
+    try {
+      const r = await bash('echo hi', { captureStdout: true });
+      expect(r.stdout).toBe('hi\n');
+      const pid = helperPid()!;
+      expect(pid).toBeGreaterThan(0);
+      await stopSpawnHelper();
+      expect(helperPid()).toBeUndefined();
+      // Reaped by this process, so not even a zombie is left.
+      expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+      // The next command starts a new helper.
+      expect((await bash('echo again', { captureStdout: true })).stdout).toBe('again\n');
+      expect(helperPid()).not.toBe(pid);
+    } finally {
+      delete process.env.BOOTSTRAP_SPAWN;
+      resetSpawnHelper();
+    }
   });
 });
 
