@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { describeExit, succeeded } from '../runner/process.js';
 import { bashArgs } from '../runner/shell/index.js';
-import { simpleCommand } from '../runner/shell/simple.js';
+import { execsAsBash, simpleCommand } from '../runner/shell/simple.js';
 import { TaskError, type TaskContext, type TaskKind } from './kind.js';
 import { parseOutputsFile } from './lib/outputs-file.js';
 
@@ -24,11 +24,12 @@ export interface ShellWith {
 
 /** Run a rendered script; resolves with its outputs, throws TaskError on failure. */
 export async function runShell(w: ShellWith, ctx: TaskContext, onSpawn?: (pid: number) => void): Promise<Record<string, string>> {
-  const env = { ...ctx.env, ...w.env, ...(w.outputsFile ? { BOOTSTRAP_OUTPUT: w.outputsFile } : {}) };
+  const env: Record<string, string | undefined> = { ...ctx.env, ...w.env, ...(w.outputsFile ? { BOOTSTRAP_OUTPUT: w.outputsFile } : {}) };
   const common = { cwd: w.cwd, timeoutMs: w.timeoutMs, onSpawn, keepLines: 20 };
   // One simple command runs directly, as bash would run it (runner/shell/simple.ts), with the
   // PWD bash would set. Not found: bash runs it after all, so the failure reads as always.
-  const argv = simpleCommand(w.script);
+  let argv = simpleCommand(w.script);
+  if (argv && !execsAsBash(argv[0]!, w.cwd, env.PATH)) argv = undefined;
   let result = argv ? await ctx.spawn({ file: argv[0]!, args: argv.slice(1), env: { ...env, PWD: w.cwd }, ...common }) : undefined;
   if (!result || result.spawnError) {
     result = await ctx.spawn({ file: 'bash', args: bashArgs(w.script), env, ...common });
