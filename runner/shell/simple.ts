@@ -84,8 +84,9 @@ const located = new Map<string, string>();
 function locate(command: string, cwd: string, PATH: string): string | undefined {
   if (command.includes('/')) return path.resolve(cwd, command);
   const key = `${cwd}\0${PATH}\0${command}`;
+  // As bash's hash: not checked again (gone: the exec fails and bash looks the name up itself).
   const hit = located.get(key);
-  if (hit && isExecutableFile(hit)) return hit;
+  if (hit) return hit;
   for (const dir of PATH.split(':')) {
     const p = path.resolve(cwd, dir || '.', command);
     if (isExecutableFile(p)) {
