@@ -1,21 +1,14 @@
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTaskContext } from '../../tasks/context.js';
 import { httpCheckKind } from '../../tasks/http-check.js';
 import { TaskError, type Clock } from '../../tasks/kind.js';
-import { failure, localServers } from '../support/kinds.js';
-import { freePort, startRegistry, type TestRegistry } from '../support/registry.js';
+import { failure, localServers, registries } from '../support/kinds.js';
+import { freePort } from '../support/registry.js';
 
 const REGISTRY_HEADER = { 'Docker-Distribution-API-Version': 'registry/2.0' };
 
-let registry: TestRegistry;
-let authRegistry: TestRegistry;
-beforeAll(async () => {
-  [registry, authRegistry] = await Promise.all([startRegistry(), startRegistry({ htpasswd: { user: 'alice', password: 's3cret' } })]);
-});
-afterAll(async () => {
-  await Promise.all([registry?.stop(), authRegistry?.stop()]);
-});
+const regs = registries();
 
 const { serve } = localServers();
 
@@ -45,7 +38,7 @@ function context(opts: { clock?: Clock } = {}) {
 describe('http-check against a real registry', () => {
   it('is HEALTHY on 200 with the distribution header', async () => {
     const { ctx } = context();
-    const r = await httpCheckKind.run({ url: `${registry.url}/v2/`, expectHeader: REGISTRY_HEADER }, ctx);
+    const r = await httpCheckKind.run({ url: `${regs.plain.url}/v2/`, expectHeader: REGISTRY_HEADER }, ctx);
     expect(r.outputs).toMatchObject({ status: 'HEALTHY', health: 'HEALTHY', statusCode: 200, attempts: 1 });
     expect(typeof r.outputs!.latencyMs).toBe('number');
     expect(new Date(r.outputs!.checkedAt as string).toISOString()).toBe(r.outputs!.checkedAt);
@@ -54,12 +47,12 @@ describe('http-check against a real registry', () => {
 
   it('counts 401 (registry asking for credentials) as HEALTHY', async () => {
     const { ctx } = context();
-    const r = await httpCheckKind.run({ url: `${authRegistry.url}/v2/`, expectHeader: REGISTRY_HEADER }, ctx);
+    const r = await httpCheckKind.run({ url: `${regs.auth.url}/v2/`, expectHeader: REGISTRY_HEADER }, ctx);
     expect(r.outputs).toMatchObject({ status: 'HEALTHY', statusCode: 401 });
   });
 
   it('is DEGRADED through a slow proxy, with a warning', async () => {
-    const target = new URL(registry.url);
+    const target = new URL(regs.plain.url);
     const proxy = await serve((req, res) => {
       setTimeout(() => {
         const up = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {

@@ -1,18 +1,11 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTaskContext } from '../../tasks/context.js';
 import { CHECK_CONTENT, OCI_MANIFEST, ociCheckKind, uploadUrl } from '../../tasks/oci-check.js';
-import { failure, localServers } from '../support/kinds.js';
-import { freePort, startRegistry, type TestRegistry } from '../support/registry.js';
+import { failure, localServers, registries } from '../support/kinds.js';
+import { freePort } from '../support/registry.js';
 
-let registry: TestRegistry;
-let authRegistry: TestRegistry;
-beforeAll(async () => {
-  [registry, authRegistry] = await Promise.all([startRegistry(), startRegistry({ htpasswd: { user: 'alice', password: 's3cret' } })]);
-});
-afterAll(async () => {
-  await Promise.all([registry?.stop(), authRegistry?.stop()]);
-});
+const regs = registries();
 
 const { serve } = localServers();
 
@@ -27,13 +20,13 @@ function context() {
 
 describe('oci-check against a real registry', () => {
   it('pushes an artifact the registry then serves to an independent client', async () => {
-    const r = await ociCheckKind.run({ registry: registry.host }, context().ctx);
-    const reference = `${registry.host}/bootstrap/healthcheck:bootstrap-check`;
+    const r = await ociCheckKind.run({ registry: regs.plain.host }, context().ctx);
+    const reference = `${regs.plain.host}/bootstrap/healthcheck:bootstrap-check`;
     expect(r.outputs).toMatchObject({ reference, pushed: true });
     const digest = r.outputs!.digest as string;
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
 
-    const res = await fetch(`${registry.url}/v2/bootstrap/healthcheck/manifests/bootstrap-check`, { headers: { Accept: OCI_MANIFEST } });
+    const res = await fetch(`${regs.plain.url}/v2/bootstrap/healthcheck/manifests/bootstrap-check`, { headers: { Accept: OCI_MANIFEST } });
     expect(res.status).toBe(200);
     const body = new Uint8Array(await res.arrayBuffer());
     expect(sha256(body)).toBe(digest);
@@ -48,33 +41,33 @@ describe('oci-check against a real registry', () => {
     expect(manifest.layers).toHaveLength(1);
     expect(manifest.layers[0].digest).toBe(sha256(CHECK_CONTENT));
 
-    const blob = await fetch(`${registry.url}/v2/bootstrap/healthcheck/blobs/${manifest.layers[0].digest}`);
+    const blob = await fetch(`${regs.plain.url}/v2/bootstrap/healthcheck/blobs/${manifest.layers[0].digest}`);
     expect(await blob.text()).toBe(CHECK_CONTENT);
 
     // Same check again: same manifest, same digest.
-    const again = await ociCheckKind.run({ registry: registry.host }, context().ctx);
+    const again = await ociCheckKind.run({ registry: regs.plain.host }, context().ctx);
     expect(again.outputs!.digest).toBe(digest);
   });
 
   it('honours repository, tag, artifactType and cleanup', async () => {
-    const w = { registry: registry.host, repository: 'team/probe', tag: 'v1', artifactType: 'application/vnd.example.probe', cleanup: true };
+    const w = { registry: regs.plain.host, repository: 'team/probe', tag: 'v1', artifactType: 'application/vnd.example.probe', cleanup: true };
     const r = await ociCheckKind.run(w, context().ctx);
-    expect(r.outputs!.reference).toBe(`${registry.host}/team/probe:v1`);
-    const res = await fetch(`${registry.url}/v2/team/probe/manifests/${r.outputs!.digest as string}`, { headers: { Accept: OCI_MANIFEST } });
+    expect(r.outputs!.reference).toBe(`${regs.plain.host}/team/probe:v1`);
+    const res = await fetch(`${regs.plain.url}/v2/team/probe/manifests/${r.outputs!.digest as string}`, { headers: { Accept: OCI_MANIFEST } });
     expect(res.status).toBe(404); // deleted by cleanup
   });
 
   it('authenticates with basic auth and masks the password', async () => {
     const { ctx, secrets } = context();
-    const r = await ociCheckKind.run({ registry: authRegistry.host, username: 'alice', password: 's3cret' }, ctx);
+    const r = await ociCheckKind.run({ registry: regs.auth.host, username: 'alice', password: 's3cret' }, ctx);
     expect(r.outputs!.pushed).toBe(true);
     expect(secrets).toContain('s3cret');
-    const anon = await fetch(`${authRegistry.url}/v2/bootstrap/healthcheck/manifests/bootstrap-check`, { headers: { Accept: OCI_MANIFEST } });
+    const anon = await fetch(`${regs.auth.url}/v2/bootstrap/healthcheck/manifests/bootstrap-check`, { headers: { Accept: OCI_MANIFEST } });
     expect(anon.status).toBe(401);
   });
 
   it('fails clearly without credentials', async () => {
-    const err = await failure(ociCheckKind.run({ registry: authRegistry.host }, context().ctx));
+    const err = await failure(ociCheckKind.run({ registry: regs.auth.host }, context().ctx));
     expect(err.message).toMatch(/^push of blob failed: 401 UNAUTHORIZED/);
     expect(err.hint).toContain('set username and password');
   });

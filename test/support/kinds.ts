@@ -1,8 +1,9 @@
 /** Helpers shared by the task-kind tests (test/kinds/). */
 import http from 'node:http';
 import type net from 'node:net';
-import { afterEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { TaskError } from '../../tasks/kind.js';
+import { startRegistry, type TestRegistry } from './registry.js';
 
 /** The TaskError a kind's promise rejects with (fails the test if it resolves or throws else). */
 export async function failure(p: Promise<unknown>): Promise<TaskError> {
@@ -33,4 +34,19 @@ export function localServers(): { serve(handler: http.RequestListener): Promise<
       return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(s.address() as net.AddressInfo).port}`)));
     },
   };
+}
+
+/**
+ * Two real registries for one test file (Debian's docker-registry on 127.0.0.1): `plain`, and
+ * `auth` asking for alice / s3cret. Call at the top level; use them inside tests.
+ */
+export function registries(): { plain: TestRegistry; auth: TestRegistry } {
+  const r = {} as { plain: TestRegistry; auth: TestRegistry };
+  beforeAll(async () => {
+    [r.plain, r.auth] = await Promise.all([startRegistry(), startRegistry({ htpasswd: { user: 'alice', password: 's3cret' } })]);
+  });
+  afterAll(async () => {
+    await Promise.all([r.plain?.stop(), r.auth?.stop()]);
+  });
+  return r;
 }
