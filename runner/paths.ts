@@ -3,8 +3,8 @@
  * package.json, so it holds wherever the code runs from: the sources (tests), dist/ as tsc
  * writes it, or the bundle in dist/bundle/.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 let root: string | undefined;
@@ -18,4 +18,26 @@ export function packageRoot(): string {
     root = existsSync(join(dir, 'package.json')) ? dir : dirname(here);
   }
   return root;
+}
+
+/** Whether `file` is a regular file this process may execute. */
+export function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The executable `name` (no slash) on `PATH`, as execvp finds it: entries in order, an empty or
+ * relative entry taken from `cwd`.
+ */
+export function findOnPath(name: string, PATH: string | undefined, cwd = process.cwd()): string | undefined {
+  for (const dir of (PATH ?? '').split(delimiter)) {
+    const file = resolve(cwd, dir || '.', name);
+    if (isExecutableFile(file)) return file;
+  }
+  return undefined;
 }

@@ -27,9 +27,8 @@
  */
 import { spawn as spawnDirect, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
+import { findOnPath, isExecutableFile } from './paths.js';
 
 const PERL_HELPER = String.raw`
 use strict; use POSIX ();
@@ -383,32 +382,19 @@ export function helperPid(): number | undefined {
   return server?.pid;
 }
 
-function isExecutable(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (dir && isExecutable(path.join(dir, name))) return path.join(dir, name);
-  }
-  return undefined;
-}
-
 /** The helper to start: an interpreter and its arguments, or undefined (spawn directly). */
 function helperCommand(): [string, string[]] | undefined {
   const want = process.env.BOOTSTRAP_SPAWN;
   if (want === 'direct' || (process.platform !== 'linux' && process.platform !== 'darwin')) return undefined;
+  // An interpreter is never taken from the working directory (an empty PATH entry).
+  const PATH = (process.env.PATH ?? '').split(':').filter(Boolean).join(':');
+  const find = (name: string) => (PATH ? findOnPath(name, PATH) : undefined);
   // Not on macOS: there /usr/bin/python3 may be a stub that offers to install developer tools.
   if (process.platform === 'linux' && want !== 'perl') {
-    const python = ['/usr/bin/python3'].find((p) => isExecutable(p)) ?? findOnPath('python3', process.env);
+    const python = isExecutableFile('/usr/bin/python3') ? '/usr/bin/python3' : find('python3');
     if (python) return [python, ['-I', '-S', '-c', PYTHON_HELPER]];
   }
-  const perl = findOnPath('perl', process.env);
+  const perl = find('perl');
   return perl ? [perl, ['-e', PERL_HELPER]] : undefined;
 }
 

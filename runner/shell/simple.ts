@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { findOnPath } from '../paths.js';
 
 /** Anything bash would treat specially: quoting, expansions, operators, globs, comments, `=`. */
 const SPECIAL = /[|&;<>()$`\\"'*?[\]#~=%!{}^]/;
@@ -87,21 +88,7 @@ function locate(command: string, cwd: string, PATH: string): string | undefined 
   // As bash's hash: not checked again (gone: the exec fails and bash looks the name up itself).
   const hit = located.get(key);
   if (hit) return hit;
-  for (const dir of PATH.split(':')) {
-    const p = path.resolve(cwd, dir || '.', command);
-    if (isExecutableFile(p)) {
-      located.set(key, p);
-      return p;
-    }
-  }
-  return undefined;
-}
-
-function isExecutableFile(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
+  const found = findOnPath(command, PATH, cwd);
+  if (found) located.set(key, found);
+  return found;
 }
