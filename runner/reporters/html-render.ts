@@ -204,14 +204,17 @@ export function renderReport(d: ReportData): string {
   } catch {
     graph = new Graph([]);
   }
-  const nodes = new Map<string, SvgNode>();
-  const undoPhases = d.phases.filter((p) => p.kind !== 'run').reverse();
-  for (const id of graph.ids) {
-    const u = undoPhases.find((p) => p.spans.get(id)?.status === 'undone');
-    const s = runPhase?.spans.get(id);
-    const dur = s?.end !== undefined && s.status !== 'restored' ? formatMs(s.end - s.start) : undefined;
-    nodes.set(id, { id, status: u ? 'undone' : s?.status, sub: dur });
-  }
+  const drawGraph = () => {
+    const nodes = new Map<string, SvgNode>();
+    const undoPhases = d.phases.filter((p) => p.kind !== 'run').reverse();
+    for (const id of graph.ids) {
+      const u = undoPhases.find((p) => p.spans.get(id)?.status === 'undone');
+      const s = runPhase?.spans.get(id);
+      const dur = s?.end !== undefined && s.status !== 'restored' ? formatMs(s.end - s.start) : undefined;
+      nodes.set(id, { id, status: u ? 'undone' : s?.status, sub: dur });
+    }
+    return renderGraphSvg(graph, nodes, [...critical]);
+  };
   const title = `${d.playbook.name || 'bootstrap'} — bootstrap report`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -226,7 +229,7 @@ ${failures(d)}
 ${d.phases.map((p) => timeline(p, p.kind === 'run' ? new Set(criticalOf(p, d.needs)) : new Set(), now)).join('\n')}
 <div class="legend"><span><i style="background:var(--ok)"></i>succeeded</span><span><i style="background:var(--fail)"></i>failed</span><span><i style="background:var(--skip)"></i>skipped / already done</span><span><i style="background:#9fd6b5"></i>done earlier (resume)</span><span><i style="background:var(--undo)"></i>undone</span><span><i style="background:var(--warn)"></i>retry / unfinished</span><span><i style="background:#fff;box-shadow:0 0 0 2px var(--crit)"></i>critical path ★</span></div>
 </section>
-<section><h2>Graph</h2><div class="graph-wrap">${safeGraph(graph.ids.length, () => renderGraphSvg(graph, nodes, [...critical]))}</div></section>
+<section><h2>Graph</h2><div class="graph-wrap">${safeGraph(graph.ids.length, drawGraph)}</div></section>
 ${applied(d)}
 ${outputs(d)}
 ${logs(d)}
