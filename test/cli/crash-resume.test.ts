@@ -10,6 +10,18 @@ import { groupAlive } from '../../runner/process.js';
 import { journalOf, runCli, tempProject } from '../support/cli.js';
 import { MIXED } from './fixtures.js';
 
+/** Processes whose environment says they are commands of run `runId`. */
+function commandsOfRun(runId: string): number[] {
+  const mark = `BOOTSTRAP_RUN_ID=${runId}\0`;
+  return fs.readdirSync('/proc').flatMap((d) => {
+    if (!/^\d+$/.test(d)) return [];
+    try {
+      return fs.readFileSync(`/proc/${d}/environ`, 'latin1').includes(mark) ? [Number(d)] : [];
+    } catch {
+      return []; // gone, or not ours to read
+    }
+  });
+}
 
 const count = (dir: string, task: string, what: 'run' | 'undo') => {
   const f = path.join(dir, 'marks', task);
@@ -35,10 +47,13 @@ describe('crash at every journal write', () => {
       if (crashed) expect(before.length).toBe(k);
 
       // A killed runner's children live on in their own process groups: let them end (resume
-      // would kill them) so the counts below are stable.
+      // would kill them) so the counts below are stable. A command may have started just before
+      // the kill, ahead of its task-spawn record: find those by the run id in their environment.
       for (const r of before.filter((x) => x.type === 'task-spawn')) {
         for (let i = 0; i < 250 && groupAlive(r.pid); i++) await new Promise((res) => setTimeout(res, 20));
       }
+      const runId = before.find((x) => x.type === 'run-start')?.run as string | undefined;
+      for (let i = 0; runId && i < 250 && commandsOfRun(runId).length; i++) await new Promise((res) => setTimeout(res, 20));
       // Runs counted per task before resuming, and whether the journal says it succeeded.
       const succeeded = new Set(before.filter((r) => r.type === 'task-end' && r.status === 'succeeded').map((r) => r.task));
       const runsBefore = Object.fromEntries(['a', 'b', 'c', 'd'].map((t) => [t, count(dir, t, 'run')]));
