@@ -176,4 +176,3 @@ export async function main(argv = process.argv): Promise<void> {
   }
 }
 
-await main();

@@ -1,38 +1,75 @@
 #!/usr/bin/env node
 /**
- * Build step (after tsc): bundles the CLI (dist/runner/cli.js and everything it imports,
- * including yaml, commander, p-graph and chalk) into dist/bundle/, which bin/bootstrap.js
- * loads: the entry `cli.js` plus one chunk per lazily imported part (each command, the
- * reporters...), so `--version` still loads almost nothing. A dozen files instead of ~250 saves
- * most of Node's module resolution and loading at every start. The heavy SDKs stay outside and are still imported only by the task
- * kinds that use them; ajv stays outside too (loaded only when a schema must be compiled at run
+ * Build step (after tsc): bundles the CLI (dist/runner/main.js and everything it imports,
+ * including yaml, commander, p-graph and chalk) into one CommonJS file, dist/bundle/cli.cjs,
+ * which bin/bootstrap.js compiles with V8's code cache and runs (see bin/bootstrap.js). One file
+ * instead of ~250 modules saves Node's module resolution and loading at every start; the code
+ * cache saves most of the compiling. Each command's code is still evaluated only when that
+ * command runs (esbuild keeps `import('./commands/x.js')` lazy inside the bundle).
+ *
+ * The heavy SDKs stay outside and are still imported only by the task kinds that use them
+ * (runner/external.ts); ajv stays outside too (loaded only when a schema must be compiled at run
  * time). The per-module tsc output in dist/ is kept (tests and the precompile step import it).
+ *
+ * Then it warms the code cache: one small `run` (in a temporary directory) compiles the code a
+ * run needs, and bin/bootstrap.js writes the cache when that command ends, so the first command
+ * after `npm ci` starts as fast as the later ones.
  */
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const bundled = new Set(['yaml', 'commander', 'p-graph', 'chalk']);
 const external = Object.keys(pkg.dependencies).filter((d) => !bundled.has(d));
+const outDir = join(root, 'dist', 'bundle');
+const outFile = join(outDir, 'cli.cjs');
 
-rmSync('dist/bundle', { recursive: true, force: true }); // no chunks left from older builds
 const result = await build({
-  entryPoints: ['dist/runner/cli.js'],
-  outdir: 'dist/bundle',
-  outExtension: { '.js': '.mjs' },
-  splitting: true,
-  chunkNames: 'chunk-[hash]',
+  entryPoints: [join(root, 'dist/runner/main.js')],
+  outfile: outFile,
+  write: false,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   external: external.flatMap((d) => [d, `${d}/*`]),
-  // CommonJS dependencies (yaml, commander) call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __bsCreateRequire } from 'node:module'; const require = __bsCreateRequire(import.meta.url);" },
+  // bin/bootstrap.js passes the bundle's own file URL in (runner/paths.ts, runner/playbook/ajv.ts).
+  define: { 'import.meta.url': '__bsMetaUrl' },
   logLevel: 'warning',
   metafile: true,
 });
+const code = result.outputFiles[0].contents;
+// The first line names the build: bin/bootstrap.js keys the code cache on it (V8 itself only
+// checks the source's length).
+const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
+rmSync(outDir, { recursive: true, force: true }); // nothing left from older builds, caches included
+mkdirSync(outDir, { recursive: true });
+writeFileSync(outFile, Buffer.concat([Buffer.from(`// bootstrap bundle ${id}\n`), code]));
 const inputs = Object.keys(result.metafile.inputs).length;
-const outputs = Object.values(result.metafile.outputs);
-const kib = Math.round(outputs.reduce((s, o) => s + o.bytes, 0) / 1024);
-console.log(`bundled ${inputs} modules -> dist/bundle/ (${outputs.length} files, ${kib} KiB)`);
+console.log(`bundled ${inputs} modules -> dist/bundle/cli.cjs (${Math.round(code.length / 1024)} KiB, build ${id})`);
+
+// Warm the code cache with a one-task run.
+const tmp = mkdtempSync(join(tmpdir(), 'bootstrap-warm-'));
+try {
+  writeFileSync(join(tmp, 'warm.yaml'), 'name: warm\ntasks:\n  a:\n    run: "true"\n  b:\n    needs: a\n    run: echo b\n');
+  const env = { ...process.env, BOOTSTRAP_COMPILE_CACHE: 'write' };
+  delete env.NODE_OPTIONS;
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'bootstrap.js'), 'run', 'warm.yaml', '--state-dir', join(tmp, 'state'), '--non-interactive'], {
+    cwd: tmp,
+    env,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) {
+    // A bundle that cannot run a two-task playbook is broken: say so now, not at the first use.
+    process.stderr.write(`the bundle failed its first run (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+    process.exitCode = 1;
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}

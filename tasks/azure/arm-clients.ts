@@ -6,6 +6,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { ResourceManagementClient } from '@azure/arm-resources';
 import type { AksConfig } from './aks-config.js';
+import { importExternal } from '../../runner/external.js';
 
 /**
  * Extra options handed to both ARM clients (`@azure/core-client` ServiceClientOptions), for
@@ -20,7 +21,7 @@ export interface ArmClients {
 
 /** The credential named by `with.credential`. */
 export async function createCredential(kind: AksConfig['credential']): Promise<TokenCredential> {
-  const identity = await import('@azure/identity');
+  const identity = await importExternal<typeof import('@azure/identity')>('@azure/identity');
   switch (kind) {
     case 'cli':
       return new identity.AzureCliCredential();
@@ -35,8 +36,8 @@ export async function createCredential(kind: AksConfig['credential']): Promise<T
 export async function createArmClients(cfg: AksConfig, extra: ArmClientOptions = {}): Promise<ArmClients> {
   const [credential, resourcesMod, aksMod] = await Promise.all([
     createCredential(cfg.credential),
-    import('@azure/arm-resources'),
-    import('@azure/arm-containerservice'),
+    importExternal<typeof import('@azure/arm-resources')>('@azure/arm-resources'),
+    importExternal<typeof import('@azure/arm-containerservice')>('@azure/arm-containerservice'),
   ]);
   const options = { ...extra, endpoint: cfg.endpoint, $host: cfg.endpoint };
   return {

@@ -7,6 +7,7 @@
 import type { Octokit } from '@octokit/rest';
 import { TaskError, type TaskContext } from '../kind.js';
 import { httpStatus } from './errors.js';
+import { importExternal } from '../../runner/external.js';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 
@@ -36,7 +37,7 @@ export function apiUrl(withApiUrl: string | undefined, ctx: TaskContext): string
 
 /** Builds an Octokit bound to the context. */
 export async function createClient(token: string, baseUrl: string, ctx: TaskContext): Promise<Octokit> {
-  const { Octokit } = await import('@octokit/rest');
+  const { Octokit } = await importExternal<typeof import('@octokit/rest')>('@octokit/rest');
   const debug = (msg: string) => ctx.log('debug', `github: ${msg}`);
   const octokit = new Octokit({
     auth: token,

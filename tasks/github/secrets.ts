@@ -5,10 +5,11 @@
 import type { Octokit } from '@octokit/rest';
 import type { TaskContext } from '../kind.js';
 import { httpStatus, toTaskError } from './errors.js';
+import { importExternal } from '../../runner/external.js';
 
 /** Encrypts `value` for a repository public key (base64), as GitHub expects: base64 sealed box. */
 export async function sealSecret(value: string, publicKeyBase64: string): Promise<string> {
-  const sodium = (await import('libsodium-wrappers')).default;
+  const sodium = (await importExternal<typeof import('libsodium-wrappers')>('libsodium-wrappers')).default;
   await sodium.ready;
   const key = sodium.from_base64(publicKeyBase64, sodium.base64_variants.ORIGINAL);
   const sealed = sodium.crypto_box_seal(sodium.from_string(value), key);

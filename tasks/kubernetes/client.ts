@@ -12,6 +12,7 @@ import type { KubernetesObject, ResponseContext } from '@kubernetes/client-node'
 import type { TaskContext } from '../kind.js';
 import { apiStatus, toTaskError, type Target } from './errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
+import { importExternal } from '../../runner/external.js';
 
 /** A Kubernetes object as plain JSON. */
 export interface KObj {
@@ -51,7 +52,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Connect to the cluster of `with.kubeconfig` / `with.context` (no request is made yet). */
 export async function connect(w: { kubeconfig?: string; context?: string }, ctx: TaskContext): Promise<KubeClient> {
-  const k8s = await import('@kubernetes/client-node');
+  const k8s = await importExternal<typeof import('@kubernetes/client-node')>('@kubernetes/client-node');
   const cfg = await loadKubeConfig(w, ctx);
   const target: Target = { contextName: cfg.contextName, server: cfg.server };
   const configuration = k8s.createConfiguration({

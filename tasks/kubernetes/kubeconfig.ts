@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { TaskError, type TaskContext } from '../kind.js';
+import { importExternal } from '../../runner/external.js';
 
 /** A kubeconfig with the context to use selected. */
 export interface LoadedKubeConfig {
@@ -35,7 +36,7 @@ function candidates(explicit: string | undefined, ctx: TaskContext): { files: st
 
 /** Load the kubeconfig for `with.kubeconfig` / `with.context` (TaskError when unusable). */
 export async function loadKubeConfig(w: { kubeconfig?: string; context?: string }, ctx: TaskContext): Promise<LoadedKubeConfig> {
-  const k8s = await import('@kubernetes/client-node');
+  const k8s = await importExternal<typeof import('@kubernetes/client-node')>('@kubernetes/client-node');
   const { files, explicit } = candidates(w.kubeconfig, ctx);
   const loaded: KubeConfig[] = [];
   const used: string[] = [];

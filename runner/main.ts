@@ -1,0 +1,7 @@
+/**
+ * The CLI's entry point: esbuild bundles this file and everything it imports into
+ * dist/bundle/cli.cjs, which bin/bootstrap.js compiles (with V8's code cache) and runs.
+ */
+import { main } from './cli.js';
+
+void main();
