@@ -64,7 +64,12 @@ export async function loadKubeConfig(w: { kubeconfig?: string; context?: string 
   const kc = merge(k8s, loaded);
   const contextName = w.context ?? kc.getCurrentContext();
   if (!contextName) {
-    throw new TaskError(`the kubeconfig (${used.join(', ')}) has no current context`, 'set `context:` to one of: ' + kc.getContexts().map((c) => c.name).join(', '), true);
+    const names = kc.getContexts().map((c) => c.name);
+    throw new TaskError(
+      `the kubeconfig (${used.join(', ')}) has no current context`,
+      names.length ? `set \`context:\` to one of: ${names.join(', ')}` : 'it defines no contexts either: point `kubeconfig:` at the cluster\'s kubeconfig',
+      true,
+    );
   }
   const context = kc.getContextObject(contextName);
   if (!context) {

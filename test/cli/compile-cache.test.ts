@@ -122,6 +122,7 @@ describe('the code cache of the bundle', () => {
       const r = cli(['run', 'ext.yaml', '--state-dir', path.join(dir, 'state'), '--non-interactive'], {}, dir);
       expect(r.code).toBe(1);
       expect(r.stdout).toContain('has no current context');
+      expect(r.stdout).toContain('it defines no contexts either');
       expect(r.stdout).not.toMatch(/internal error|import/i);
       expect(r.stderr).toBe('');
     } finally {
