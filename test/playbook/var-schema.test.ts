@@ -18,8 +18,16 @@ const value = fc.oneof(
   fc.constantFrom('a', 'ab', 'b', 'abc', '1', 'é', '\u{1F600}\u{1F600}', '\uD800', ''),
   num,
   fc.constantFrom(NaN, Infinity, -Infinity, 1.5, 3, null, true, false),
-  fc.jsonValue({ maxDepth: 2 }),
+  // Without keys named like Object.prototype's methods: ajv's deep equality (fast-deep-equal)
+  // calls a.valueOf() / a.toString() and throws on {"valueOf": null}, so the oracle has no answer.
+  fc.jsonValue({ maxDepth: 2 }).filter((v) => !shadowsProtoMethod(v)),
 );
+
+function shadowsProtoMethod(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(shadowsProtoMethod);
+  if (v === null || typeof v !== 'object') return false;
+  return Object.entries(v).some(([k, x]) => k === 'valueOf' || k === 'toString' || shadowsProtoMethod(x));
+}
 
 /** Fragments of the shape vars have: a type plus any of the simple keywords, in any key order. */
 const fragment = fc
