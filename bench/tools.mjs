@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { toAnsible, toBashSequential, toMakefile, toNinja, toPlaybook } from './emit.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const BOOTSTRAP = path.join(ROOT, 'bin', 'bootstrap.js');
+export const BOOTSTRAP = path.join(ROOT, 'bin', 'bootstrap.cjs');
 
 /** Path of an executable on PATH, or undefined. */
 export function which(name) {

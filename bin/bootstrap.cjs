@@ -9,13 +9,14 @@
 // architecture; V8 also rejects a cache made with other flags. When there is no usable cache,
 // the command writes one as it exits (atomically; a read-only install just goes without).
 // BOOTSTRAP_COMPILE_CACHE=off ignores it, =write rewrites it after the command.
-import fs from 'node:fs';
-import path from 'node:path';
-import vm from 'node:vm';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// CommonJS, so that Node does not set up its ESM loader before the first import() (~8 ms).
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const { createRequire } = require('node:module');
+const { pathToFileURL } = require('node:url');
 
-const bundle = fileURLToPath(new URL('../dist/bundle/cli.cjs', import.meta.url));
+const bundle = path.join(__dirname, '..', 'dist', 'bundle', 'cli.cjs');
 let source;
 let stat;
 try {
@@ -63,11 +64,11 @@ if (mode !== 'off' && (!cached || script.cachedDataRejected)) {
   });
 }
 
-const module = { exports: {} };
+const mod = { exports: {} };
 script.runInThisContext()(
-  module.exports,
+  mod.exports,
   createRequire(bundle),
-  module,
+  mod,
   bundle,
   path.dirname(bundle),
   pathToFileURL(bundle).href,

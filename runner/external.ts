@@ -2,7 +2,7 @@
  * Loading the npm packages that stay outside the bundle: the heavy SDKs, imported only by the
  * task kinds that use them.
  *
- * bin/bootstrap.js runs the bundle as a script compiled with V8's code cache (`vm.Script`), where
+ * bin/bootstrap.cjs runs the bundle as a script compiled with V8's code cache (`vm.Script`), where
  * a dynamic `import()` needs an experimental Node option (and prints a warning on Node 20). The
  * launcher therefore passes its own `import` in as `__bsImport`; from the sources (tests) and
  * from tsc's dist/, a plain `import()` does the same.

@@ -1,6 +1,6 @@
 /**
  * The CLI's entry point: esbuild bundles this file and everything it imports into
- * dist/bundle/cli.cjs, which bin/bootstrap.js compiles (with V8's code cache) and runs.
+ * dist/bundle/cli.cjs, which bin/bootstrap.cjs compiles (with V8's code cache) and runs.
  */
 import { main } from './cli.js';
 

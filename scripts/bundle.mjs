@@ -2,7 +2,7 @@
 /**
  * Build step (after tsc): bundles the CLI (dist/runner/main.js and everything it imports,
  * including yaml, commander, p-graph and chalk) into one CommonJS file, dist/bundle/cli.cjs,
- * which bin/bootstrap.js compiles with V8's code cache and runs (see bin/bootstrap.js). One file
+ * which bin/bootstrap.cjs compiles with V8's code cache and runs (see bin/bootstrap.cjs). One file
  * instead of ~250 modules saves Node's module resolution and loading at every start; the code
  * cache saves most of the compiling. Each command's code is still evaluated only when that
  * command runs (esbuild keeps `import('./commands/x.js')` lazy inside the bundle).
@@ -12,7 +12,7 @@
  * time). The per-module tsc output in dist/ is kept (tests and the precompile step import it).
  *
  * Then it warms the code cache: one small `run` (in a temporary directory) compiles the code a
- * run needs, and bin/bootstrap.js writes the cache when that command ends, so the first command
+ * run needs, and bin/bootstrap.cjs writes the cache when that command ends, so the first command
  * after `npm ci` starts as fast as the later ones.
  */
 import { build } from 'esbuild';
@@ -26,7 +26,12 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const bundled = new Set(['yaml', 'commander', 'p-graph', 'chalk']);
-const external = Object.keys(pkg.dependencies).filter((d) => !bundled.has(d));
+// ajv and ajv-formats are not marked external: the precompiled validators (dist/generated/,
+// bundled) need a few small files of their runtime, which are bundled with them. ajv itself is
+// loaded by runner/playbook/ajv.ts through createRequire, which esbuild leaves alone.
+const external = Object.keys(pkg.dependencies)
+  .filter((d) => !bundled.has(d) && d !== 'ajv' && d !== 'ajv-formats')
+  .flatMap((d) => [d, `${d}/*`]);
 const outDir = join(root, 'dist', 'bundle');
 const outFile = join(outDir, 'cli.cjs');
 
@@ -38,14 +43,14 @@ const result = await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: external.flatMap((d) => [d, `${d}/*`]),
-  // bin/bootstrap.js passes the bundle's own file URL in (runner/paths.ts, runner/playbook/ajv.ts).
-  define: { 'import.meta.url': '__bsMetaUrl' },
+  external,
+  // bin/bootstrap.cjs passes the bundle's own file URL in (runner/paths.ts, runner/playbook/ajv.ts).
+  define: { 'import.meta.url': '__bsMetaUrl', __BOOTSTRAP_BUNDLE__: 'true' },
   logLevel: 'warning',
   metafile: true,
 });
 const code = result.outputFiles[0].contents;
-// The first line names the build: bin/bootstrap.js keys the code cache on it (V8 itself only
+// The first line names the build: bin/bootstrap.cjs keys the code cache on it (V8 itself only
 // checks the source's length).
 const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
 rmSync(outDir, { recursive: true, force: true }); // nothing left from older builds, caches included
@@ -60,7 +65,7 @@ try {
   writeFileSync(join(tmp, 'warm.yaml'), 'name: warm\ntasks:\n  a:\n    run: "true"\n  b:\n    needs: a\n    run: echo b\n');
   const env = { ...process.env, BOOTSTRAP_COMPILE_CACHE: 'write' };
   delete env.NODE_OPTIONS;
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'bootstrap.js'), 'run', 'warm.yaml', '--state-dir', join(tmp, 'state'), '--non-interactive'], {
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'bootstrap.cjs'), 'run', 'warm.yaml', '--state-dir', join(tmp, 'state'), '--non-interactive'], {
     cwd: tmp,
     env,
     encoding: 'utf8',

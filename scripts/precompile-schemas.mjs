@@ -19,7 +19,8 @@ const { kinds } = await import('../dist/tasks/index.js');
 const standaloneCode = standalone.default ?? standalone;
 
 /** flavor -> [export name, schema][] */
-const groups = new Map([['strict07', [[exportName('playbook'), playbookSchema()]]]]);
+// Every flavour gets its module, empty or not: the bundle includes all three (scripts/bundle.mjs).
+const groups = new Map([['strict07', [[exportName('playbook'), playbookSchema()]]], ['lenient07', []], ['lenient2020', []]]);
 for (const kind of kinds.values()) {
   const flavor = foreignFlavor(kind.schema);
   if (!groups.has(flavor)) groups.set(flavor, []);

@@ -15,7 +15,7 @@ import { packageRoot } from '../paths.js';
 
 export type { ErrorObject, ValidateFunction };
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 
 /** The three configurations in use. */
 export type Flavor = 'strict07' | 'lenient07' | 'lenient2020';
@@ -33,10 +33,10 @@ const FLAVOR_OPTIONS: Record<Flavor, Options> = {
 
 /** A new ajv instance of a flavour (with ajv-formats); `extra` is for the precompile script. */
 export function createAjv(flavor: Flavor, extra: Options = {}): Ajv {
-  const mod = flavor === 'lenient2020' ? require('ajv/dist/2020') : require('ajv');
+  const mod = flavor === 'lenient2020' ? requireHere('ajv/dist/2020') : requireHere('ajv');
   const Ctor = (flavor === 'lenient2020' ? mod.Ajv2020 : mod.Ajv) as new (o: Options) => Ajv;
   const ajv = new Ctor({ ...OPTIONS, ...FLAVOR_OPTIONS[flavor], ...extra });
-  const formats = require('ajv-formats');
+  const formats = requireHere('ajv-formats');
   (formats.default ?? formats)(ajv);
   return ajv;
 }
@@ -81,17 +81,32 @@ export function generatedDir(): string {
 type GeneratedModule = Record<string, ValidateFunction> & { fingerprints?: Record<string, string> };
 const generated = new Map<Flavor, GeneratedModule | null>();
 
+/** `true` in the CommonJS bundle (scripts/bundle.mjs defines it); undefined elsewhere. */
+declare const __BOOTSTRAP_BUNDLE__: boolean | undefined;
+
+/**
+ * The precompiled validators of a flavour; null when they were not built. In the bundle
+ * (dist/bundle/cli.cjs, built from dist/runner/) these literal paths let esbuild include the
+ * generated code, so it shares the bundle's code cache; the sources and dist/runner/ load the
+ * files from dist/generated/.
+ */
+function loadGenerated(flavor: Flavor): GeneratedModule | null {
+  try {
+    if (typeof __BOOTSTRAP_BUNDLE__ !== 'undefined' && __BOOTSTRAP_BUNDLE__) {
+      if (flavor === 'strict07') return require('../../generated/validators-strict07.cjs') as GeneratedModule;
+      if (flavor === 'lenient07') return require('../../generated/validators-lenient07.cjs') as GeneratedModule;
+      return require('../../generated/validators-lenient2020.cjs') as GeneratedModule;
+    }
+    return requireHere(join(generatedDir(), `validators-${flavor}.cjs`)) as GeneratedModule;
+  } catch {
+    return null;
+  }
+}
+
 /** The precompiled validator `name` of a flavour, when it was built from this very schema. */
 export function precompiled(flavor: Flavor, name: string, schema: unknown): ValidateFunction | undefined {
   let mod = generated.get(flavor);
-  if (mod === undefined) {
-    try {
-      mod = require(join(generatedDir(), `validators-${flavor}.cjs`)) as GeneratedModule;
-    } catch {
-      mod = null;
-    }
-    generated.set(flavor, mod);
-  }
+  if (mod === undefined) generated.set(flavor, (mod = loadGenerated(flavor)));
   const v = mod?.[name];
   return v && mod?.fingerprints?.[name] === schemaFingerprint(schema) ? v : undefined;
 }

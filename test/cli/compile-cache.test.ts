@@ -1,5 +1,5 @@
 /**
- * bin/bootstrap.js runs the bundle (dist/bundle/cli.cjs) compiled with V8's code cache, kept in
+ * bin/bootstrap.cjs runs the bundle (dist/bundle/cli.cjs) compiled with V8's code cache, kept in
  * dist/bundle/cli.cjs.cache. Each test works on a copy of the launcher and the bundle (the rest
  * of the package is linked), so the checkout's own cache is never touched.
  */
@@ -18,7 +18,7 @@ beforeEach(() => {
   pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'bootstrap-cc-'));
   fs.mkdirSync(path.join(pkg, 'bin'));
   fs.mkdirSync(path.join(pkg, 'dist', 'bundle'), { recursive: true });
-  fs.copyFileSync(path.join(REPO, 'bin', 'bootstrap.js'), path.join(pkg, 'bin', 'bootstrap.js'));
+  fs.copyFileSync(path.join(REPO, 'bin', 'bootstrap.cjs'), path.join(pkg, 'bin', 'bootstrap.cjs'));
   fs.copyFileSync(path.join(REPO, 'package.json'), path.join(pkg, 'package.json'));
   bundle = path.join(pkg, 'dist', 'bundle', 'cli.cjs');
   fs.copyFileSync(path.join(REPO, 'dist', 'bundle', 'cli.cjs'), bundle);
@@ -29,7 +29,7 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(pkg, { recursive: true, force: true }));
 
 function cli(args: string[], env: Record<string, string | undefined> = {}, cwd = pkg) {
-  const r = spawnSync(process.execPath, [path.join(pkg, 'bin', 'bootstrap.js'), ...args], { cwd, env: cliEnv(env), encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(pkg, 'bin', 'bootstrap.cjs'), ...args], { cwd, env: cliEnv(env), encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -110,6 +110,28 @@ describe('the code cache of the bundle', () => {
     const r = cli(['--version']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('bootstrap: the CLI is not built yet. Run `npm ci` (or `npm run build`) in the bootstrap checkout first.\n');
+  });
+
+  it('validate and a shell run need nothing outside the bundle (no node_modules, no dist/generated)', () => {
+    fs.rmSync(path.join(pkg, 'node_modules'));
+    fs.rmSync(path.join(pkg, 'dist', 'generated'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bootstrap-cc-play-'));
+    try {
+      const v = cli(['validate', path.join(REPO, 'playbooks', 'aks-kalypso.yaml')]);
+      expect(v).toMatchObject({ code: 0, stderr: '' });
+      expect(v.stdout).toContain('valid (');
+      // The playbook schema's own checks (ajv's precompiled code, with ajv-formats' regex format).
+      fs.writeFileSync(path.join(dir, 'bad.yaml'), 'name: bad\ntasks:\n  a:\n    run: "true"\n    retries: many\n');
+      const bad = cli(['validate', 'bad.yaml'], {}, dir);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/bad\.yaml:5:\d+/);
+      fs.writeFileSync(path.join(dir, 'ok.yaml'), 'name: ok\ntasks:\n  a:\n    run: "true"\n  b:\n    needs: a\n    run: echo b\n');
+      const r = cli(['run', 'ok.yaml', '--state-dir', path.join(dir, 'state'), '--non-interactive'], {}, dir);
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      expect(r.stdout).toContain('Succeeded in');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('task kinds load the SDKs kept outside the bundle, with no Node warning', () => {

@@ -1,5 +1,5 @@
 /**
- * playbooks/kind-registry.yaml through the real CLI (bin/bootstrap.js, built by `npm run build`)
+ * playbooks/kind-registry.yaml through the real CLI (bin/bootstrap.cjs, built by `npm run build`)
  * on a fake machine: the fake docker, kind, helm and kubectl of test/fakes/bin first on PATH,
  * the fake API server as every kind cluster, the real helm for `helm template` and a real
  * docker-registry as the registry pod, reached through the fake node's port mapping on

@@ -1,5 +1,5 @@
 /**
- * Run the real CLI (bin/bootstrap.js -> dist/, built by `npm test` before vitest starts) as a
+ * Run the real CLI (bin/bootstrap.cjs -> dist/, built by `npm test` before vitest starts) as a
  * child process, for process-level tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = path.join(REPO, 'bin', 'bootstrap.js');
+export const BIN = path.join(REPO, 'bin', 'bootstrap.cjs');
 
 export interface CliResult {
   code: number | null;
