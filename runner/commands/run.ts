@@ -149,9 +149,11 @@ export async function runCommand(io: Io, file: string, opts: RunOptions, argv: s
       return outcome.status === 'succeeded' ? EXIT.OK : EXIT.FAILED;
     } finally {
       signals.dispose();
+      // Nothing spawns any more: the helper exits while the journal and report are closed.
+      const helperStopped = stopSpawnHelper();
       await journal.close();
       await reporters.close();
-      await stopSpawnHelper();
+      await helperStopped;
     }
   } catch (e) {
     if (e instanceof JournalWriteError) throw journalFailure(e, started, `${next.resume}   (or ${next.undo})`);

@@ -92,9 +92,11 @@ export async function undoCommand(io: Io, file: string | undefined, opts: UndoOp
       return EXIT.OK;
     } finally {
       signals.dispose();
+      // Nothing spawns any more: the helper exits while the journal and report are closed.
+      const helperStopped = stopSpawnHelper();
       await journal.close();
       await reporters.close();
-      await stopSpawnHelper();
+      await helperStopped;
     }
   } catch (e) {
     // Once the undo journal is open, what it recorded is valid: say how to continue.
