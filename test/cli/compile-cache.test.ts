@@ -57,6 +57,12 @@ describe('the code cache of the bundle', () => {
     expect(fs.readdirSync(path.dirname(bundle)).sort()).toEqual(['cli.cjs', 'cli.cjs.cache']);
   });
 
+  it('is made for an ASCII bundle (the launcher reads it as latin1, without decoding UTF-8)', () => {
+    const bytes = fs.readFileSync(path.join(REPO, 'dist', 'bundle', 'cli.cjs'));
+    const at = bytes.findIndex((b) => b > 0x7f);
+    expect(at, at < 0 ? '' : `non-ASCII at byte ${at}: ${bytes.subarray(Math.max(0, at - 60), at + 20).toString()}`).toBe(-1);
+  });
+
   it('is ignored and replaced when V8 rejects its data', () => {
     cli(['--version']);
     const key = fs.readFileSync(cache).toString('latin1').split('\n')[0];
