@@ -297,7 +297,7 @@ async function check(rc: TaskRunContext, task: TaskDef, c: Check): Promise<{ ok:
   return { ok: false, detail: result.timedOut || result.spawnError ? describeExit(result, task.timeoutMs) : last };
 }
 
-function contextFor(rc: TaskRunContext, task: TaskDef, signal: AbortSignal, env: Record<string, string | undefined>, cwd: string, onOutput: (stream: 'stdout' | 'stderr', line: string) => void): TaskContext {
+function contextFor(rc: TaskRunContext, task: TaskDef, signal: AbortSignal, env: () => Record<string, string | undefined>, cwd: string, onOutput: (stream: 'stdout' | 'stderr', line: string) => void): TaskContext {
   return createTaskContext({
     taskId: task.id,
     runId: rc.runId,
@@ -322,14 +322,14 @@ async function attempt(rc: TaskRunContext, task: TaskDef, action: ResolvedAction
   const timer = task.timeoutMs ? setTimeout(() => timeout.abort('timeout'), task.timeoutMs) : undefined;
   // AbortSignal.any costs ~27 µs and a listener on the run's signal: only when there is a timeout.
   const signal = timer ? AbortSignal.any([rc.signal, timeout.signal]) : rc.signal;
-  const lines = rc.lastLines.get(task.id) ?? [];
-  rc.lastLines.set(task.id, lines);
   const onOutput = (stream: 'stdout' | 'stderr', line: string) => {
+    let lines = rc.lastLines.get(task.id);
+    if (!lines) rc.lastLines.set(task.id, (lines = []));
     lines.push(line);
     if (lines.length > LAST_LINES) lines.shift();
     rc.bus.emit({ type: 'task-output', task: task.id, stream, line });
   };
-  const env = { ...rc.env, ...action.env, BOOTSTRAP_RUN_ID: rc.runId, BOOTSTRAP_TASK: task.id, BOOTSTRAP_STATE_DIR: rc.stateDir, BOOTSTRAP_PLAYBOOK_DIR: rc.playbook.dir };
+  const env = () => ({ ...rc.env, ...action.env, BOOTSTRAP_RUN_ID: rc.runId, BOOTSTRAP_TASK: task.id, BOOTSTRAP_STATE_DIR: rc.stateDir, BOOTSTRAP_PLAYBOOK_DIR: rc.playbook.dir });
   const ctx = contextFor(rc, task, signal, env, action.cwd, onOutput);
   try {
     if (action.kind === 'shell') {
