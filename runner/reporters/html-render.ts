@@ -57,12 +57,11 @@ function timeline(p: Phase, critical: Set<string>, now: number): string {
       ? `Run <code>${esc(p.id)}</code>${p.resumeOf ? ` <span class="muted">(resuming ${esc(p.resumeOf)})</span>` : ''}`
       : `${p.kind === 'rollback' ? 'Rollback' : 'Undo'} <code>${esc(p.id)}</code>`;
   const out: string[] = [`<h3>${title}${p.status ? `<span class="badge ${cls(p.status)}">${esc(p.status)}</span>` : ''} <span class="muted">${time(p.start)} – ${time(end)} · ${formatMs(total)}${p.fromJournal ? ' · from the journal' : ''}</span></h3>`];
-  out.push(`<div class="gantt" data-phase="${esc(p.kind)}" data-total-ms="${total}">`);
   const step = tickStep(total);
+  // The grid lines (one per tick after the first) are the tracks' background: one tile of
+  // --grid per tick, with its line at the right edge (not repeated in each of 10,000 rows).
+  out.push(`<div class="gantt" data-phase="${esc(p.kind)}" data-total-ms="${total}" style="--grid:${step < total ? pct(step) : 200}%">`);
   const ticks: string[] = [];
-  const grid: string[] = [];
-  for (let t = step; t < total; t += step) grid.push(`<i class="gl" style="left:${pct(t)}%"></i>`);
-  const gridLines = grid.join('');
   for (let t = 0; t <= total; t += step) ticks.push(`<span class="${t === 0 ? 'first' : ''}" style="left:${pct(t)}%">${t === 0 ? time(p.start) : '+' + formatMs(t)}</span>`);
   out.push(`<div></div><div class="axis">${ticks.join('')}</div><div></div>`);
   for (const id of p.tasks) {
@@ -70,7 +69,7 @@ function timeline(p: Phase, critical: Set<string>, now: number): string {
     const crit = critical.has(id);
     out.push(`<div class="label${crit ? ' critical' : ''}" data-task="${esc(id)}" title="${crit ? 'on the critical path' : ''}">${esc(id)}</div>`);
     if (!s) {
-      out.push(`<div class="track">${gridLines}</div><div class="dur"><span class="st not-run">not run</span></div>`);
+      out.push(`<div class="track"></div><div class="dur"><span class="st not-run">not run</span></div>`);
       continue;
     }
     const sEnd = s.end ?? now;
@@ -79,7 +78,7 @@ function timeline(p: Phase, critical: Set<string>, now: number): string {
       `<div class="bar ${cls(s.status)}${crit ? ' critical' : ''}" data-task="${esc(id)}" data-phase="${esc(p.kind)}" data-status="${esc(s.status ?? 'unfinished')}" data-start-ms="${s.start - p.start}" data-ms="${dur}" ` +
       `style="left:${pct(s.start - p.start)}%;width:${pct(dur)}%" title="${esc(`${id}: ${statusText(s)} · ${formatMs(dur)}${s.attempts > 1 ? ` · ${s.attempts} attempts` : ''}${s.error ? ` · ${s.error}` : ''}`)}"></div>`;
     const retryTicks = p.retries.filter((r) => r.task === id).map((r) => `<div class="tick" style="left:${pct(r.ts - p.start)}%" title="${esc(`attempt ${r.attempt}/${r.maxAttempts} failed: ${r.error}`)}"></div>`);
-    out.push(`<div class="track">${gridLines}${bar}${retryTicks.join('')}</div>`);
+    out.push(`<div class="track">${bar}${retryTicks.join('')}</div>`);
     out.push(`<div class="dur"><span class="st ${cls(s.status)}">${esc(statusText(s))}</span> ${s.status === 'restored' ? '' : formatMs(dur)}</div>`);
   }
   out.push('</div>');

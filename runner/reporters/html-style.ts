@@ -29,8 +29,7 @@ code, pre, .mono { font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monosp
 .gantt .axis span.first { transform:none; }
 .gantt .label { font-family:ui-monospace,Menlo,Consolas,monospace; font-size:12.5px; white-space:nowrap; cursor:pointer; }
 .gantt .label.critical::after { content:" ★"; color:var(--crit); }
-.gantt .track { position:relative; height:20px; background:#fafbfc; border-radius:3px; }
-.gantt .track i.gl { position:absolute; top:0; bottom:0; width:1px; background:var(--line); }
+.gantt .track { position:relative; height:20px; background:#fafbfc linear-gradient(to left, var(--line) 1px, transparent 1px) 0 0 / var(--grid, 200%) 100% repeat-x; border-radius:3px; }
 .gantt .dur { font-size:12px; color:var(--muted); text-align:right; white-space:nowrap; }
 .bar { position:absolute; top:2px; height:16px; min-width:2px; border-radius:3px; background:var(--run); }
 .bar.succeeded { background:var(--ok); } .bar.failed { background:var(--fail); }

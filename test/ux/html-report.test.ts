@@ -34,7 +34,7 @@ function bars(dom: string): Bar[] {
 
 /** Total of each timeline, by phase. */
 function totals(dom: string): Map<string, number> {
-  return new Map([...dom.matchAll(/<div class="gantt" data-phase="([^"]+)" data-total-ms="(\d+)">/g)].map((m) => [m[1], Number(m[2])]));
+  return new Map([...dom.matchAll(/<div class="gantt" data-phase="([^"]+)" data-total-ms="(\d+)"[^>]*>/g)].map((m) => [m[1], Number(m[2])]));
 }
 
 function assertSelfContained(html: string): void {
