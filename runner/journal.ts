@@ -146,6 +146,8 @@ export interface JournalWriterOptions {
    * Read from BOOTSTRAP_TEST_CRASH_AFTER_WRITE by the CLI only.
    */
   crashAfter?: number;
+  /** Told each line (a record as JSON, newline included) once it is written, in file order. */
+  onWritten?: (line: string) => void;
 }
 
 interface Pending {
@@ -247,7 +249,9 @@ export class JournalWriter {
       fs.fdatasyncSync(this.fd);
       process.kill(process.pid, 'SIGKILL');
     }
+    const seen = this.opts.onWritten;
     for (const p of batch) {
+      seen?.(p.line);
       if (p.durable) this.waiting.push(p);
       else p.resolve();
     }

@@ -77,13 +77,30 @@ export interface JournalState {
 
 /** Fold journal records into state. Unknown record types are ignored (forward compatible). */
 export function replay(records: readonly JournalRecord[]): JournalState {
-  const runs = new Map<string, RunRecord>();
-  const undos = new Map<string, UndoRecord>();
-  const applied = new Map<string, AppliedTask>();
-  const errors: JournalState['errors'] = [];
-  let lastRun: RunRecord | undefined;
+  const fold = new StateFold();
+  for (const r of records) fold.add(r);
+  return fold.state();
+}
 
-  for (const r of records) {
+/**
+ * The fold behind {@link replay}, one record at a time: a run feeds it each record as the
+ * journal writes it, so that the state after the run (for report.html) needs no second reading
+ * of the journal.
+ */
+export class StateFold {
+  private readonly runs = new Map<string, RunRecord>();
+  private readonly undos = new Map<string, UndoRecord>();
+  private readonly applied = new Map<string, AppliedTask>();
+  private readonly errors: JournalState['errors'] = [];
+  private lastRun: RunRecord | undefined;
+
+  /** The state after every record added so far (its maps are the fold's own: read, don't keep). */
+  state(): JournalState {
+    return { runs: [...this.runs.values()], undos: [...this.undos.values()], applied: this.applied, errors: this.errors };
+  }
+
+  add(r: JournalRecord): void {
+    const { runs, undos, applied, errors } = this;
     switch (r.type) {
       case 'run-start': {
         const run: RunRecord = {
@@ -100,7 +117,7 @@ export function replay(records: readonly JournalRecord[]): JournalState {
           cwd: r.cwd,
         };
         runs.set(r.run, run);
-        lastRun = run;
+        this.lastRun = run;
         break;
       }
       case 'task-start': {
@@ -182,7 +199,7 @@ export function replay(records: readonly JournalRecord[]): JournalState {
       }
       case 'undo-start': {
         undos.set(r.undo, { id: r.undo, start: r.ts, reason: r.reason, status: 'incomplete', tasks: new Map() });
-        if (lastRun && !lastRun.undoneBy) lastRun.undoneBy = r.undo;
+        if (this.lastRun && !this.lastRun.undoneBy) this.lastRun.undoneBy = r.undo;
         break;
       }
       case 'task-undo-start': {
@@ -217,7 +234,6 @@ export function replay(records: readonly JournalRecord[]): JournalState {
         break;
     }
   }
-  return { runs: [...runs.values()], undos: [...undos.values()], applied, errors };
 }
 
 /**

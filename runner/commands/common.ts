@@ -7,13 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TaskKind } from '../../tasks/kind.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { readJournal, type JournalWriteError } from '../journal.js';
+import { readJournal, type JournalRecord, type JournalWriteError } from '../journal.js';
 import { acquireLock, LockedError, type Lock } from '../lock.js';
 import type { Diagnostic } from '../playbook/diagnostics.js';
 import { formatDiagnostics } from '../playbook/format.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { Playbook } from '../playbook/model.js';
-import { replay, type JournalState } from '../state.js';
+import { replay, StateFold, type JournalState } from '../state.js';
 import { COLOR, styleFor, type Style } from '../reporters/style.js';
 
 /** The process's streams and environment, injectable for tests. */
@@ -93,6 +93,37 @@ export function stateDirFor(io: Io, opt: string | undefined, playbookName: strin
 export function readState(stateDir: string): { state: JournalState; warnings: string[] } {
   const { records, warnings } = readJournal(stateDir);
   return { state: replay(records), warnings };
+}
+
+/**
+ * The journal's state as it grows: the records read at the start, then each line the journal
+ * writes (JournalWriterOptions.onWritten), folded as it is written. report.html needs the state
+ * after the run; for 10,000 tasks, reading and parsing the journal again cost ~50 ms and ~30 MB at
+ * the end of the run. Should a line ever fail to fold, `state()` reads the journal after all.
+ */
+export class LiveState {
+  private readonly fold = new StateFold();
+  private broken = false;
+
+  constructor(
+    private readonly stateDir: string,
+    records: readonly JournalRecord[],
+  ) {
+    for (const r of records) this.fold.add(r);
+  }
+
+  readonly onWritten = (line: string): void => {
+    if (this.broken) return;
+    try {
+      this.fold.add(JSON.parse(line) as JournalRecord);
+    } catch {
+      this.broken = true;
+    }
+  };
+
+  state(): JournalState {
+    return this.broken ? readState(this.stateDir).state : this.fold.state();
+  }
 }
 
 /** Make the state dir (private: it holds logs). A read-only or full location is a clear error. */

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { EventBus, Reporter } from '../events.js';
 import type { JournalWriter } from '../journal.js';
+import type { JournalState } from '../state.js';
 import { HtmlReporter } from '../reporters/html.js';
 import { JsonReporter } from '../reporters/json.js';
 import { LogFileReporter } from '../reporters/logfile.js';
@@ -48,7 +49,7 @@ export function useLiveView(io: Io, o: OutputOptions): boolean {
 export function buildReporters(
   io: Io,
   bus: EventBus,
-  o: OutputOptions & { next: NextSteps; stateDir: string; journal?: JournalWriter },
+  o: OutputOptions & { next: NextSteps; stateDir: string; journal?: JournalWriter; state?: () => JournalState },
 ): BuiltReporters {
   const all: Reporter[] = [];
   const logFile = new LogFileReporter(path.join(o.stateDir, 'run.log'));
@@ -96,7 +97,7 @@ export function buildReporters(
     all.push({ log: (e) => void ((e.type === 'run-finished' || e.type === 'undo-finished') && say(style.dim(`Report: ${displayPath(io, reportPath)}`) + '\n')) });
   }
   // Last, so it is written after the journal is closed and the console summary is out.
-  all.push(new HtmlReporter({ file: reportPath, next: o.next, loadState: () => readState(o.stateDir).state }));
+  all.push(new HtmlReporter({ file: reportPath, next: o.next, loadState: o.state ?? (() => readState(o.stateDir).state) }));
   for (const r of all) bus.add(r);
   return {
     human,

@@ -6,11 +6,11 @@ import path from 'node:path';
 import { realClock } from '../../tasks/context.js';
 import { EventBus } from '../events.js';
 import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
-import { JournalWriter, JournalWriteError } from '../journal.js';
+import { JournalWriter, JournalWriteError, readJournal } from '../journal.js';
 import type { Playbook } from '../playbook/model.js';
 import { Masker } from '../secrets.js';
 import { executeRun } from '../run.js';
-import { resumeChain, unfinishedRun } from '../state.js';
+import { replay, resumeChain, unfinishedRun } from '../state.js';
 import {
   commandLine,
   defaultConcurrency,
@@ -21,6 +21,7 @@ import {
   kindsOf,
   loadKinds,
   loadPlaybookOrExit,
+  LiveState,
   readState,
   stateDirFor,
   type Io,
@@ -66,7 +67,8 @@ export async function runCommand(io: Io, file: string, opts: RunOptions, argv: s
   const lock = lockStateDir(stateDir, commandLine(['bootstrap', ...argv]));
   let started = false;
   try {
-    const { state, warnings } = readState(stateDir);
+    const { records, warnings } = readJournal(stateDir);
+    const state = replay(records);
     const unfinished = unfinishedRun(state);
     if (unfinished && !opts.resume && !opts.fresh) {
       throw new CliError(
@@ -89,10 +91,11 @@ export async function runCommand(io: Io, file: string, opts: RunOptions, argv: s
     if (playbook.confirm && vars.interactive && !opts.yes) await confirm(io, playbook, vars.values, vars.secret);
 
     const crash = io.env.BOOTSTRAP_TEST_CRASH_AFTER_WRITE;
-    const journal = JournalWriter.open(stateDir, { mask: (r) => masker.maskDeep(r), crashAfter: crash ? Number(crash) : undefined });
+    const live = new LiveState(stateDir, records);
+    const journal = JournalWriter.open(stateDir, { mask: (r) => masker.maskDeep(r), crashAfter: crash ? Number(crash) : undefined, onWritten: live.onWritten });
     started = true;
     const bus = new EventBus((v) => masker.maskDeep(v));
-    const reporters = buildReporters(io, bus, { ...opts, next, stateDir, journal });
+    const reporters = buildReporters(io, bus, { ...opts, next, stateDir, journal, state: () => live.state() });
     for (const w of warnings) bus.emit({ type: 'log', level: 'warn', message: w });
     if (opts.resume && !unfinished) bus.emit({ type: 'log', level: 'info', message: 'nothing to resume: starting a new run' });
     if (lock.tookOver) bus.emit({ type: 'log', level: 'warn', message: `took over the lock of pid ${lock.tookOver.pid} (${lock.tookOver.command}), which is no longer running` });

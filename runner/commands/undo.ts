@@ -5,11 +5,12 @@ import { parse as parseYaml } from 'yaml';
 import { realClock } from '../../tasks/context.js';
 import { EventBus } from '../events.js';
 import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
-import { JournalWriter, JournalWriteError } from '../journal.js';
+import { JournalWriter, JournalWriteError, readJournal } from '../journal.js';
 import { Masker } from '../secrets.js';
 import { stopSpawnHelper } from '../spawn-server.js';
 import { planUndo } from '../undo.js';
-import { checkWritable, commandLine, defaultConcurrency, journalFailure, lockStateDir, displayPath, loadKinds, readState, stateDirFor, type Io } from './common.js';
+import { replay } from '../state.js';
+import { checkWritable, commandLine, defaultConcurrency, journalFailure, lockStateDir, displayPath, loadKinds, LiveState, stateDirFor, type Io } from './common.js';
 import { buildReporters, type OutputOptions } from './output.js';
 import { installSignalHandlers } from './signals.js';
 import { killOrphans, runUndo } from './undo-runner.js';
@@ -50,7 +51,8 @@ export async function undoCommand(io: Io, file: string | undefined, opts: UndoOp
   let purge = false;
   let next = { logPath: '', undo: '' };
   try {
-    const { state, warnings } = readState(stateDir);
+    const { records, warnings } = readJournal(stateDir);
+    const state = replay(records);
     const stateFlag = opts.stateDir ? ` --state-dir ${commandLine([opts.stateDir])}` : '';
     next = {
       logPath: displayPath(io, path.join(stateDir, 'run.log')),
@@ -65,9 +67,10 @@ export async function undoCommand(io: Io, file: string | undefined, opts: UndoOp
     const masker = new Masker();
     masker.addFromEnv(io.env);
     const crash = io.env.BOOTSTRAP_TEST_CRASH_AFTER_WRITE;
-    const journal = JournalWriter.open(stateDir, { mask: (r) => masker.maskDeep(r), crashAfter: crash ? Number(crash) : undefined });
+    const live = new LiveState(stateDir, records);
+    const journal = JournalWriter.open(stateDir, { mask: (r) => masker.maskDeep(r), crashAfter: crash ? Number(crash) : undefined, onWritten: live.onWritten });
     const bus = new EventBus((v) => masker.maskDeep(v));
-    const reporters = buildReporters(io, bus, { ...opts, next, stateDir, journal });
+    const reporters = buildReporters(io, bus, { ...opts, next, stateDir, journal, state: () => live.state() });
     for (const w of warnings) bus.emit({ type: 'log', level: 'warn', message: w });
     const signals = installSignalHandlers(bus, journal);
     try {

@@ -78,13 +78,18 @@ export interface EngineRun {
 }
 
 /** Run once (resuming the unfinished run when `resume`), with a fresh journal writer. */
-export async function engineRun(playbook: Playbook, stateDir: string, kinds: ReadonlyMap<string, TaskKind>, opts: { resume?: boolean; concurrency?: number; vars?: Record<string, unknown>; secret?: string[] } = {}): Promise<EngineRun> {
+export async function engineRun(
+  playbook: Playbook,
+  stateDir: string,
+  kinds: ReadonlyMap<string, TaskKind>,
+  opts: { resume?: boolean; concurrency?: number; vars?: Record<string, unknown>; secret?: string[]; onWritten?: (line: string) => void } = {},
+): Promise<EngineRun> {
   const state = stateOf(stateDir);
   const unfinished = unfinishedRun(state);
   // Wired like the CLI: the masker covers both the event bus and the journal.
   const masker = new Masker();
   for (const n of opts.secret ?? []) masker.add(String(opts.vars?.[n]));
-  const journal = JournalWriter.open(stateDir, { mask: (r) => masker.maskDeep(r) });
+  const journal = JournalWriter.open(stateDir, { mask: (r) => masker.maskDeep(r), onWritten: opts.onWritten });
   const events: BootstrapEvent[] = [];
   const bus = new EventBus((v) => masker.maskDeep(v)).add({ log: (e) => events.push(e) });
   try {
@@ -113,8 +118,8 @@ export async function engineRun(playbook: Playbook, stateDir: string, kinds: Rea
   }
 }
 
-export async function engineUndo(stateDir: string, kinds: ReadonlyMap<string, TaskKind>, opts: { force?: boolean } = {}) {
-  const journal = JournalWriter.open(stateDir);
+export async function engineUndo(stateDir: string, kinds: ReadonlyMap<string, TaskKind>, opts: { force?: boolean; onWritten?: (line: string) => void } = {}) {
+  const journal = JournalWriter.open(stateDir, { onWritten: opts.onWritten });
   const events: BootstrapEvent[] = [];
   const bus = new EventBus().add({ log: (e) => events.push(e) });
   try {
