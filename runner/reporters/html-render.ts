@@ -197,13 +197,14 @@ export function renderReport(d: ReportData): string {
   const last = d.phases[d.phases.length - 1];
   const runPhase = [...d.phases].reverse().find((p) => p.kind === 'run');
   const critical = new Set(runPhase ? criticalOf(runPhase, d.needs) : []);
-  let graph: Graph;
-  try {
-    graph = new Graph([...d.needs].map(([id, n]) => ({ id, needs: n.filter((x) => d.needs.has(x)) })));
-  } catch {
-    graph = new Graph([]);
-  }
   const drawGraph = () => {
+    // Built only when drawn (at most MAX_DRAWN_TASKS tasks).
+    let graph: Graph;
+    try {
+      graph = new Graph([...d.needs].map(([id, n]) => ({ id, needs: n.filter((x) => d.needs.has(x)) })));
+    } catch {
+      graph = new Graph([]);
+    }
     const nodes = new Map<string, SvgNode>();
     const undoPhases = d.phases.filter((p) => p.kind !== 'run').reverse();
     for (const id of graph.ids) {
@@ -215,6 +216,7 @@ export function renderReport(d: ReportData): string {
     return renderGraphSvg(graph, nodes, [...critical]);
   };
   const title = `${d.playbook.name || 'bootstrap'} — bootstrap report`;
+  const cards = summaryCards(d);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title><style>${REPORT_CSS}</style></head>
@@ -222,13 +224,13 @@ export function renderReport(d: ReportData): string {
 <header><h1>${esc(d.playbook.name || 'bootstrap')}${last?.status ? `<span class="badge ${cls(last.status)}">${esc(last.kind === 'run' ? `run ${last.status}` : `${last.kind} ${last.status}`)}</span>` : ''}</h1>
 <div class="meta">${d.playbook.file ? `${esc(d.playbook.file)} · ` : ''}${d.stateDir ? `state in ${esc(d.stateDir)} · ` : ''}report written ${time(now, 'date')}</div></header>
 <main>
-${summaryCards(d) ? `<section><h2>Summary</h2>${summaryCards(d)}</section>` : ''}
+${cards ? `<section><h2>Summary</h2>${cards}</section>` : ''}
 ${failures(d)}
 <section><h2>Timeline</h2>
 ${d.phases.map((p) => timeline(p, p.kind === 'run' ? new Set(criticalOf(p, d.needs)) : new Set(), now)).join('\n')}
 <div class="legend"><span><i style="background:var(--ok)"></i>succeeded</span><span><i style="background:var(--fail)"></i>failed</span><span><i style="background:var(--skip)"></i>skipped / already done</span><span><i style="background:#9fd6b5"></i>done earlier (resume)</span><span><i style="background:var(--undo)"></i>undone</span><span><i style="background:var(--warn)"></i>retry / unfinished</span><span><i style="background:#fff;box-shadow:0 0 0 2px var(--crit)"></i>critical path ★</span></div>
 </section>
-<section><h2>Graph</h2><div class="graph-wrap">${safeGraph(graph.ids.length, drawGraph)}</div></section>
+<section><h2>Graph</h2><div class="graph-wrap">${safeGraph(d.needs.size, drawGraph)}</div></section>
 ${applied(d)}
 ${outputs(d)}
 ${logs(d)}

@@ -50,18 +50,51 @@ function colour(r: TaskRow, s: Style, text: string): string {
   return s.yellow(text);
 }
 
+/** Tasks listed one by one in a run's summary; above that, the most telling ones. */
+export const MAX_LISTED = 50;
+
+/**
+ * The MAX_LISTED rows worth a line of their own, in their order: failed first, then unfinished,
+ * not run, skipped, the critical path, and succeeded ones last.
+ */
+function mostTelling(rows: TaskRow[], critical: ReadonlySet<string>): TaskRow[] {
+  const rank = (r: TaskRow) =>
+    r.state === 'failed' ? 0 : r.state === 'running' ? 1 : r.state === 'pending' ? 2 : r.state.startsWith('skipped') ? 3 : critical.has(r.id) ? 4 : 5;
+  const keep = new Set(
+    rows
+      .map((r, i) => ({ r, i, k: rank(r) }))
+      .sort((a, b) => a.k - b.k || a.i - b.i)
+      .slice(0, MAX_LISTED)
+      .map((x) => x.r),
+  );
+  return rows.filter((r) => keep.has(r));
+}
+
 /** Render the summary of a finished run. */
 export function renderRunSummary(t: Tracker, s: Style, next: NextSteps): string {
   const fin = t.runFinished;
   if (!fin) return '';
   const critical = new Set(fin.criticalPath);
-  const rows = [...t.rows.values()];
+  const all = [...t.rows.values()];
+  const rows = all.length > MAX_LISTED ? mostTelling(all, critical) : all;
   const width = Math.max(4, ...rows.map((r) => r.id.length));
   const lines: string[] = ['', s.bold('Tasks')];
   for (const r of rows) {
     const dur = r.start !== undefined && r.end !== undefined && !r.restored ? formatMs(r.end - r.start) : '';
     const mark = critical.has(r.id) ? s.cyan(' ★ critical path') : '';
     lines.push(`  ${colour(r, s, SYMBOL[r.state] ?? '?')} ${r.id.padEnd(width)}  ${statusText(r).padEnd(19)} ${dur.padStart(7)}${mark}`);
+  }
+  if (rows.length < all.length) {
+    const shown = new Set(rows);
+    const counts = new Map<string, number>();
+    for (const r of all) if (!shown.has(r)) counts.set(statusText(r), (counts.get(statusText(r)) ?? 0) + 1);
+    const order = ['failed', 'running', 'not run', 'skipped (condition)', 'already done', 'done earlier', 'succeeded'];
+    const at = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+    const what = [...counts]
+      .sort((a, b) => at(a[0]) - at(b[0]))
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ');
+    lines.push(s.dim(`  … and ${all.length - rows.length} more (${what}): report.html and run.log list every task`));
   }
   const saved = fin.sumOfTaskMs - fin.durationMs;
   lines.push('');
