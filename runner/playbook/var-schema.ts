@@ -11,7 +11,7 @@ const cache = new WeakMap<object, ValidateFunction>();
 export function varValidator(def: Pick<VarDef, 'schema'>): ValidateFunction {
   let v = cache.get(def.schema);
   if (!v) {
-    v = simpleValidator(def.schema) ?? compileLenient07(def.schema);
+    v = simpleValidator(def.schema) ?? guarded(compileLenient07(def.schema));
     cache.set(def.schema, v);
   }
   return v;
@@ -147,6 +147,26 @@ export function inferType(raw: Record<string, unknown>): string {
     if ([...types].every((t) => t === 'integer' || t === 'number')) return 'number';
   }
   return 'string';
+}
+
+/**
+ * ajv's validator, except that a value it cannot check fails with the reason instead of
+ * throwing: its deep equality (enum, const, uniqueItems) calls a value's own `valueOf`, so an
+ * object like `{"valueOf": null}` makes it throw a TypeError.
+ */
+function guarded(v: ValidateFunction): ValidateFunction {
+  const f = ((data: unknown) => {
+    try {
+      const ok = v(data);
+      f.errors = v.errors;
+      return ok;
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      f.errors = [{ instancePath: '', schemaPath: '#', keyword: 'uncheckable', params: {}, message: `a value the schema can check (checking this one failed: ${why})` }];
+      return false;
+    }
+  }) as ValidateFunction;
+  return f;
 }
 
 /** One phrase for what a value failed ("an integer <= 65535", "one of a, b"). */

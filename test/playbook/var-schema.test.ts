@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileLenient07, type ErrorObject } from '../../runner/playbook/ajv.js';
-import { simpleValidator, varValidator } from '../../runner/playbook/var-schema.js';
+import { describeVarErrors, simpleValidator, varValidator } from '../../runner/playbook/var-schema.js';
 
 const TYPES = ['string', 'integer', 'number', 'boolean', 'array', 'object', 'null'] as const;
 const num = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ min: -5, max: 5, noNaN: true }), fc.constantFrom(0, -0, 1e300));
@@ -64,6 +64,15 @@ describe('simple var fragments without ajv', () => {
       }),
       { numRuns: Number(process.env.VAR_FUZZ_RUNS ?? 1500) },
     );
+  });
+
+  it('a value ajv cannot check fails with the reason, it does not throw', () => {
+    // ajv's deep equality calls a.valueOf(): an object with a `valueOf` key makes it throw.
+    const v = varValidator({ schema: { type: 'object', enum: [{}], minProperties: 1 } });
+    expect(v({ valueOf: null })).toBe(false);
+    expect(describeVarErrors(v.errors ?? [])).toMatch(/^a value the schema can check \(checking this one failed: .*valueOf/);
+    expect(v({ a: 1 })).toBe(false);
+    expect(describeVarErrors(v.errors ?? [])).toContain('one of {}');
   });
 
   it('leave everything else to ajv', () => {
