@@ -235,9 +235,15 @@ export class JournalWriter {
     const crash = limit !== undefined && this.written + batch.length >= limit;
     if (crash) batch = batch.slice(0, Math.max(0, limit - this.written));
     try {
-      const data = Buffer.from(batch.length === 1 ? batch[0]!.line : batch.map((p) => p.line).join(''));
-      let offset = 0;
-      while (offset < data.length) offset += fs.writeSync(this.fd, data, offset, data.length - offset, null);
+      const text = batch.length === 1 ? batch[0]!.line : batch.map((p) => p.line).join('');
+      // The string as it is (no Buffer per batch); the rest of a short write, as bytes.
+      const n = fs.writeSync(this.fd, text, null, 'utf8');
+      const size = Buffer.byteLength(text);
+      if (n < size) {
+        const data = Buffer.from(text).subarray(n);
+        let offset = 0;
+        while (offset < data.length) offset += fs.writeSync(this.fd, data, offset, data.length - offset, null);
+      }
     } catch (e) {
       const err = this.fail(e);
       for (const p of batch) p.reject(err);

@@ -318,10 +318,11 @@ function contextFor(rc: TaskRunContext, task: TaskDef, signal: AbortSignal, env:
 }
 
 async function attempt(rc: TaskRunContext, task: TaskDef, action: ResolvedAction): Promise<{ ok: true; result: KindResult } | { ok: false; failure: Failure }> {
-  const timeout = new AbortController();
-  const timer = task.timeoutMs ? setTimeout(() => timeout.abort('timeout'), task.timeoutMs) : undefined;
-  // AbortSignal.any costs ~27 µs and a listener on the run's signal: only when there is a timeout.
-  const signal = timer ? AbortSignal.any([rc.signal, timeout.signal]) : rc.signal;
+  // A controller, AbortSignal.any (~27 µs) and a listener on the run's signal: only when there
+  // is a timeout.
+  const timeout = task.timeoutMs ? new AbortController() : undefined;
+  const timer = timeout ? setTimeout(() => timeout.abort('timeout'), task.timeoutMs) : undefined;
+  const signal = timeout ? AbortSignal.any([rc.signal, timeout.signal]) : rc.signal;
   const onOutput = (stream: 'stdout' | 'stderr', line: string) => {
     let lines = rc.lastLines.get(task.id);
     if (!lines) rc.lastLines.set(task.id, (lines = []));
@@ -349,7 +350,7 @@ async function attempt(rc: TaskRunContext, task: TaskDef, action: ResolvedAction
     return { ok: true, result: result ?? {} };
   } catch (e) {
     const processResult = (e as { result?: ProcessResult }).result;
-    if (timeout.signal.aborted || processResult?.timedOut) {
+    if (timeout?.signal.aborted || processResult?.timedOut) {
       return { ok: false, failure: { error: `timed out after ${formatDuration(task.timeoutMs!)}`, reason: 'timeout', permanent: false } };
     }
     if (rc.signal.aborted) return { ok: false, failure: { error: 'interrupted', reason: 'interrupted', permanent: true } };

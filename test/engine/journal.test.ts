@@ -51,6 +51,30 @@ describe('journal', () => {
     await w.close();
   });
 
+  it('finishes a short write: the rest of the batch follows, byte-exact (multi-byte text too)', async () => {
+    const dir = tempDir();
+    const w = JournalWriter.open(dir);
+    const { writeSync } = fs;
+    let cut = true;
+    // The first write stops inside the two bytes of the "é", as a nearly full disk might.
+    const ws = vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: string | NodeJS.ArrayBufferView, ...rest: unknown[]) => {
+      if (cut && typeof data === 'string') {
+        cut = false;
+        const bytes = Buffer.from(data);
+        return writeSync(fd, bytes.subarray(0, bytes.indexOf(Buffer.from('é')) + 1));
+      }
+      return (writeSync as (...a: unknown[]) => number)(fd, data, ...rest);
+    }) as typeof writeSync);
+    try {
+      await Promise.all([w.append(log('é → ✓ 😀')), w.append(log('second'), true)]);
+    } finally {
+      ws.mockRestore();
+    }
+    await w.close();
+    expect(cut).toBe(false);
+    expect(readJournal(dir).records.map((r) => (r as { message: string }).message)).toEqual(['é → ✓ 😀', 'second']);
+  });
+
   it('ignores a torn last line with a warning, and a corrupted line mid-file', () => {
     const text = `${JSON.stringify(log('a'))}\n{"type":"log","lev\n${JSON.stringify(log('b'))}\n{"type":"task-st`;
     const { records, warnings } = parseJournal(text, 'j');
