@@ -28,6 +28,18 @@ export const MAX_ALIAS_COUNT = 100;
 /** Each mapping's entries by key, built once (lookups were a scan per path segment: quadratic). */
 const MAP_INDEX = new WeakMap<YAMLMap, Map<string, Pair>>();
 
+/** The entry of `key` in a mapping (the last one, as for data): a scan for small mappings. */
+function entryOf(node: YAMLMap, key: string): Pair | undefined {
+  const items = node.items;
+  if (items.length > 8) return mapIndex(node).get(key);
+  for (let i = items.length - 1; i >= 0; i--) {
+    const pair = items[i] as Pair;
+    const k = isScalar(pair.key) ? pair.key.value : pair.key;
+    if (k !== null && typeof k !== 'object' && String(k) === key) return pair;
+  }
+  return undefined;
+}
+
 function mapIndex(node: YAMLMap): Map<string, Pair> {
   let index = MAP_INDEX.get(node);
   if (!index) {
@@ -116,7 +128,7 @@ export class SourceDoc {
     let matched = 0;
     for (const seg of path) {
       if (isMap(node)) {
-        const found = mapIndex(node).get(String(seg));
+        const found = entryOf(node, String(seg));
         if (!found) break;
         key = found.key as Node;
         node = this.resolve(found.value) as Node | null;
@@ -167,10 +179,22 @@ export class SourceDoc {
     return this.spanOf(start, nl < 0 || nl > end ? end : nl);
   }
 
-  /** The position (for the model) of a key or value. */
+  /** Where {@link span} starts, without working out where it ends. */
+  private startOf(path: Path, part: 'key' | 'value'): number {
+    const w = this.walk(path);
+    if (w.matched < path.length) {
+      if (w.key?.range && w.matched > 0) return w.key.range[0];
+      return w.node?.range ? w.node.range[0] : 0;
+    }
+    if (part === 'key' && w.key?.range && typeof path[path.length - 1] === 'string') return w.key.range[0];
+    if (w.node?.range) return w.node.range[0];
+    return w.key?.range ? w.key.range[0] : 0;
+  }
+
+  /** The position (for the model) of a key or value: where its span starts. */
   pos(path: Path, part: 'key' | 'value' = 'value'): SourcePos {
-    const s = this.span(path, part);
-    return { file: this.file, line: s.line, col: s.col };
+    const { line, col } = this.posOf(this.startOf(path, part));
+    return { file: this.file, line, col };
   }
 
   /** The span of `length` characters at `offset` inside the string value at `path`. */
