@@ -25,8 +25,18 @@ const positiveInt = (v: string) => {
 };
 
 function io(): Io {
-  // A plain copy: expressions only read plain objects, and process.env is not one.
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: { ...process.env }, cwd: process.cwd() };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // Only prompts read stdin; process.stdin makes a stream on first use, which for a file or
+    // /dev/null loads fs streams, fs/promises and readline (~2 ms at every start).
+    get stdin() {
+      return process.stdin;
+    },
+    // A plain copy: expressions only read plain objects, and process.env is not one.
+    env: { ...process.env },
+    cwd: process.cwd(),
+  };
 }
 
 /** Run a command action and turn every outcome into an exit code; never a stack trace. */

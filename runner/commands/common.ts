@@ -25,10 +25,6 @@ export interface Io {
   cwd: string;
 }
 
-export function processIo(): Io {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: { ...process.env }, cwd: process.cwd() };
-}
-
 /** The registry of task kinds, loaded on demand (only commands that read playbooks need it). */
 export async function loadKinds(): Promise<ReadonlyMap<string, TaskKind>> {
   const { kinds } = await import('../../tasks/index.js');

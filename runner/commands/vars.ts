@@ -16,7 +16,8 @@ export interface RunVars {
 /** Why bootstrap will not ask questions (undefined: it may), as the missing-var message ends. */
 export function notInteractiveBecause(io: Io, nonInteractive?: boolean): string | undefined {
   if (nonInteractive) return 'or run without --non-interactive on a terminal to be asked';
-  if (!io.stdin.isTTY || !io.stdout.isTTY) return 'or run interactively on a terminal';
+  // stdout first: stdin's stream is only made when stdout is a terminal.
+  if (!io.stdout.isTTY || !io.stdin.isTTY) return 'or run interactively on a terminal';
   if (io.env.CI) return 'or unset CI to be asked (bootstrap does not prompt when CI is set)';
   return undefined;
 }
