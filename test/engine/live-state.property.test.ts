@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LiveState } from '../../runner/commands/common.js';
-import { readJournal } from '../../runner/journal.js';
+import { readJournal, type JournalRecord } from '../../runner/journal.js';
 import { dagArb } from '../support/dag.js';
 import { engineRun, engineUndo, loadFromText, probePlaybook, ProbeControl, stateOf, tempDir } from '../support/engine.js';
 
@@ -40,12 +40,13 @@ describe('LiveState', () => {
     );
   });
 
-  it('reads the journal after all when a line cannot be folded', () => {
+  it('reads the journal after all when a record cannot be folded', () => {
     const dir = tempDir();
     const live = new LiveState(dir, []);
-    live.onWritten('{"type":"run-start","v":1,"run":"r1","ts":1,"playbook":{"name":"p","file":"f","hash":"h"},"tasks":[],"vars":{},"argv":[],"host":"h","pid":1}\n');
+    const start = { type: 'run-start', v: 1, run: 'r1', ts: 1, playbook: { name: 'p', file: 'f', hash: 'h' }, tasks: [], vars: {}, argv: [], host: 'h', pid: 1 } as const;
+    live.onWritten(start as unknown as JournalRecord);
     expect(live.state().runs.map((r) => r.id)).toEqual(['r1']);
-    live.onWritten('{not json\n');
+    live.onWritten({ ...start, run: 'r2', tasks: null } as unknown as JournalRecord);
     // No journal on disk: the state read back is empty, not the partial fold.
     expect(live.state().runs).toEqual([]);
   });

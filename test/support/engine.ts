@@ -8,7 +8,7 @@ import path from 'node:path';
 import { realClock } from '../../tasks/context.js';
 import { TaskError, type TaskKind } from '../../tasks/kind.js';
 import { EventBus, type BootstrapEvent } from '../../runner/events.js';
-import { JournalWriter, readJournal } from '../../runner/journal.js';
+import { JournalWriter, readJournal, type JournalRecord } from '../../runner/journal.js';
 import { loadPlaybook } from '../../runner/playbook/load.js';
 import type { Playbook } from '../../runner/playbook/model.js';
 import { executeRun, type RunOutcome } from '../../runner/run.js';
@@ -82,7 +82,7 @@ export async function engineRun(
   playbook: Playbook,
   stateDir: string,
   kinds: ReadonlyMap<string, TaskKind>,
-  opts: { resume?: boolean; concurrency?: number; vars?: Record<string, unknown>; secret?: string[]; onWritten?: (line: string) => void } = {},
+  opts: { resume?: boolean; concurrency?: number; vars?: Record<string, unknown>; secret?: string[]; onWritten?: (record: JournalRecord) => void } = {},
 ): Promise<EngineRun> {
   const state = stateOf(stateDir);
   const unfinished = unfinishedRun(state);
@@ -118,7 +118,7 @@ export async function engineRun(
   }
 }
 
-export async function engineUndo(stateDir: string, kinds: ReadonlyMap<string, TaskKind>, opts: { force?: boolean; onWritten?: (line: string) => void } = {}) {
+export async function engineUndo(stateDir: string, kinds: ReadonlyMap<string, TaskKind>, opts: { force?: boolean; onWritten?: (record: JournalRecord) => void } = {}) {
   const journal = JournalWriter.open(stateDir, { onWritten: opts.onWritten });
   const events: BootstrapEvent[] = [];
   const bus = new EventBus().add({ log: (e) => events.push(e) });
