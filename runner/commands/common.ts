@@ -96,9 +96,10 @@ export function readState(stateDir: string): { state: JournalState; warnings: st
  * writes (JournalWriterOptions.onWritten), folded as it is written. report.html needs the state
  * after the run; for 10,000 tasks, reading and parsing the journal again cost ~50 ms and ~30 MB at
  * the end of the run. The records are folded as objects, not parsed back from their lines: the
- * engine builds a fresh object for every record and never changes one once appended, and the
- * fold copies what it merges (test/engine/live-state.property.test.ts holds the result equal to
- * the journal read back). Should a record ever fail to fold, `state()` reads the journal instead.
+ * engine builds a fresh object for every record and never changes one once appended, so the
+ * parts the fold keeps (outputs, undo steps, needs) stay as written; notes it merges into copies
+ * (test/engine/live-state.property.test.ts holds the result equal to the journal read back).
+ * Should a record ever fail to fold, `state()` reads the journal instead.
  */
 export class LiveState {
   private readonly fold = new StateFold();
