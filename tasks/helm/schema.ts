@@ -38,7 +38,7 @@ export const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A Kubernetes namespace name. */
 export const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A Go duration as helm's `--timeout` takes it (`90s`, `5m`, `1h30m`, `500ms`). */
-export const GO_DURATION = /^(\d+(\.\d+)?(ns|us|\u00b5s|ms|s|m|h))+$/; // \u00b5: µ, as Go writes it (ASCII source: see scripts/bundle.mjs)
+export const GO_DURATION = /^(\d+(\.\d+)?(ns|us|\u00b5s|ms|s|m|h))+$/; // \u00b5: µ, as Go writes it (the bundle stays ASCII: bin/bootstrap.cjs)
 
 export const schema: JSONSchema = {
   type: 'object',
