@@ -18,7 +18,9 @@
  * here, EOF included), and the exact exit code or terminating signal (waitpid).
  *
  * Protocol, on the helper's stdin/stdout:
- *   request  `S <id> <len>\n` + len bytes: file, cwd, argc, argv..., envc, k=v... joined by NUL
+ *   requests `B <len>\n` + len bytes: k=v... joined by NUL, the base environment from now on
+ *            `S <id> <len>\n` + len bytes: file, cwd, argc, argv..., nset, k=v..., nunset, k...
+ *            joined by NUL: the command's environment is the base with those set and unset
  *   replies  `P <id> <pid>\n` started · `E <id> <errno>\n` could not start (nothing runs)
  *            `O <id> <1|2> <len>\n` + len bytes of output · `C <id> <1|2>\n` that stream ended
  *            `X <id> <code|-> <signal number|->\n` reaped
@@ -37,7 +39,7 @@ binmode STDIN; binmode STDOUT;
 pipe(my $sigr, my $sigw) or die "pipe: $!";
 $SIG{CHLD} = sub { syswrite($sigw, 'c') };
 # %job: pid -> {id, out, err, xr, ok (exec confirmed), bad (exec failed), status (reaped first)}
-my (%streams, %execs, %job);
+my (%streams, %execs, %job, %base);
 my $in = '';
 sub put { my ($s) = @_; my $o = 0;
   while ($o < length $s) { my $n = syswrite(STDOUT, $s, length($s) - $o, $o);
@@ -48,7 +50,7 @@ sub reap { while ((my $p = waitpid(-1, POSIX::WNOHANG())) > 0) { my $st = $?; my
 sub start { my ($id, $payload) = @_;
   my @f = split /\0/, $payload, -1;
   my $file = shift @f; my $cwd = shift @f; my $argc = shift @f; my @argv = splice(@f, 0, $argc);
-  my $envc = shift @f; my @env = splice(@f, 0, $envc);
+  my $nset = shift @f; my @set = splice(@f, 0, $nset); my $nunset = shift @f; my @unset = splice(@f, 0, $nunset);
   my ($or, $ow, $er, $ew, $xr, $xw);
   unless (pipe($or, $ow) && pipe($er, $ew) && pipe($xr, $xw)) { put("E $id " . ($! + 0) . "\n"); return }
   my $pid = fork();
@@ -59,7 +61,7 @@ sub start { my ($id, $payload) = @_;
     open(STDIN, '<', '/dev/null');
     POSIX::dup2(fileno($ow), 1); POSIX::dup2(fileno($ew), 2);
     if (length($cwd) && !chdir($cwd)) { syswrite($xw, ($! + 0) . ''); POSIX::_exit(127) }
-    %ENV = map { split(/=/, $_, 2) } @env;
+    %ENV = (%base, map { split(/=/, $_, 2) } @set); delete @ENV{@unset};
     { no warnings; exec { $file } @argv; }
     syswrite($xw, ($! + 0) . ''); POSIX::_exit(127);
   }
@@ -97,10 +99,10 @@ while (1) {
     if (!defined $r) { next if $!{EINTR}; POSIX::_exit(0) }
     POSIX::_exit(0) if $r == 0;
     $in .= $buf;
-    while ($in =~ /^S (\d+) (\d+)\n/ && length($in) >= length($&) + $2) {
-      my ($id, $len, $h) = ($1, $2, length($&));
+    while ($in =~ /^([SB])(?: (\d+))? (\d+)\n/ && length($in) >= length($&) + $3) {
+      my ($kind, $id, $len, $h) = ($1, $2, $3, length($&));
       my $payload = substr($in, $h, $len); $in = substr($in, $h + $len);
-      start($id, $payload) } }
+      if ($kind eq 'B') { %base = map { split(/=/, $_, 2) } grep { length } split(/\0/, $payload, -1) } else { start($id, $payload) } } }
 }
 `;
 
@@ -125,10 +127,15 @@ def flush():
         except InterruptedError: continue
         except OSError: os._exit(0)
         v = v[n:]
+base = {}  # the environment a spawn's changes apply to (set by B frames)
 def start(i, payload):
     f = payload.split(b'\0')
     file, cwd, argc = f[0], f[1], int(f[2]); argv = f[3:3 + argc]
-    envc = int(f[3 + argc]); env = dict(kv.split(b'=', 1) for kv in f[4 + argc:4 + argc + envc])
+    k = 3 + argc; nset = int(f[k]); sets = f[k + 1:k + 1 + nset]; k += 1 + nset
+    env = dict(base)
+    for kv in sets:
+        a, b = kv.split(b'=', 1); env[a] = b
+    for u in f[k + 1:k + 1 + int(f[k])]: env.pop(u, None)
     try:
         p = subprocess.Popen(argv, executable=file, cwd=cwd or None, env=env, stdin=subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
@@ -173,11 +180,12 @@ while True:
         while True:
             nl = buf.find(b'\n')
             if nl < 0: break
-            _, i, n = buf[:nl].split(b' ')
-            end = nl + 1 + int(n)
+            head = buf[:nl].split(b' ')
+            end = nl + 1 + int(head[-1])
             if len(buf) < end: break
             payload = buf[nl + 1:end]; buf = buf[end:]
-            start(int(i), payload)
+            if head[0] == b'B': base = dict(kv.split(b'=', 1) for kv in payload.split(b'\0') if kv)
+            else: start(int(head[1]), payload)
     if out: flush()
 `;
 
@@ -283,6 +291,8 @@ class SpawnServer {
     return this.proc.pid;
   }
   private buf: Buffer = Buffer.alloc(0);
+  /** The environment the helper applies a spawn's changes to (undefined: none sent yet). */
+  private base: Map<string, string> | undefined;
   dead = false;
 
   constructor(private readonly proc: ChildProcess) {
@@ -299,9 +309,16 @@ class SpawnServer {
     const child = new HelperChild(file, args, cwd, env);
     this.jobs.set(id, child);
     if (this.jobs.size === 1) this.busy();
-    const vars = Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined).map(([k, v]) => `${k}=${v}`);
-    const payload = Buffer.from([file, cwd ?? '', String(args.length + 1), file, ...args, String(vars.length), ...vars].join('\0'));
-    this.proc.stdin!.write(Buffer.concat([Buffer.from(`S ${id} ${payload.length}\n`), payload]));
+    let { set, unset } = this.base ? this.changes(this.base, env) : { set: [], unset: [] };
+    let head = '';
+    if (!this.base || set.length + unset.length > 16) {
+      // The first command's environment, or one far from the base, becomes the base.
+      head = this.setBase(env);
+      set = [];
+      unset = [];
+    }
+    const payload = Buffer.from([file, cwd ?? '', String(args.length + 1), file, ...args, String(set.length), ...set, String(unset.length), ...unset].join('\0'));
+    this.proc.stdin!.write(Buffer.concat([Buffer.from(`${head}S ${id} ${payload.length}\n`), payload]));
     const forget = () => {
       this.jobs.delete(id);
       if (this.jobs.size === 0) this.idle();
@@ -309,6 +326,36 @@ class SpawnServer {
     child.once('close', forget);
     child.once('error', forget);
     return child;
+  }
+
+  /**
+   * A command's environment as changes to the helper's base environment: most commands of a run
+   * differ from it in a handful of variables (BOOTSTRAP_TASK, the task's env...), so a spawn
+   * request carries those rather than the ~40 of the whole environment.
+   */
+  private changes(base: ReadonlyMap<string, string>, env: NodeJS.ProcessEnv): { set: string[]; unset: string[] } {
+    const set: string[] = [];
+    const unset: string[] = [];
+    for (const k in env) {
+      const v = env[k];
+      if (v !== undefined && base.get(k) !== v) set.push(`${k}=${v}`);
+    }
+    for (const k of base.keys()) if (env[k] === undefined) unset.push(k);
+    return { set, unset };
+  }
+
+  /** Makes `env` the helper's base environment; returns the frame that says so (sent first). */
+  private setBase(env: NodeJS.ProcessEnv): string {
+    this.base = new Map();
+    const vars: string[] = [];
+    for (const k in env) {
+      const v = env[k];
+      if (v === undefined) continue;
+      this.base.set(k, v);
+      vars.push(`${k}=${v}`);
+    }
+    const payload = vars.join('\0');
+    return `B ${Buffer.byteLength(payload)}\n${payload}`;
   }
 
   private onData(chunk: Buffer): void {

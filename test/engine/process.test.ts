@@ -78,6 +78,27 @@ describe.each([...HELPERS, 'direct'] as const)('runProcess (spawning: %s)', (mod
     expect(r.pid).toBe(pid);
   });
 
+  it('each command gets exactly its own environment, one after another (the helpers send changes to a base)', async () => {
+    const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, A: '1', B: 'two words', C: 'é=✓', UNSET_LATER: 'x' };
+    const many = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`MANY_${i}`, String(i)]));
+    const envs: NodeJS.ProcessEnv[] = [
+      base,
+      { ...base, A: '2', NEW: 'n' }, // changed and added
+      { ...base, UNSET_LATER: undefined }, // removed
+      { PATH: process.env.PATH }, // almost everything removed
+      { ...base, ...many }, // far from the base: becomes the new base
+      { ...base, MANY_3: '3' },
+      base,
+    ];
+    for (const env of envs) {
+      const r = await runProcess({ file: 'env', args: ['-0'], env, captureStdout: true });
+      expect(r.code).toBe(0);
+      const got = Object.fromEntries(r.stdout.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+      const want = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
+      expect(got, mode).toEqual(want);
+    }
+  });
+
   it('a timeout kills the whole process group, grandchildren included', async () => {
     let pid = 0;
     const r = await bash('sleep 300 & sleep 300; wait', { timeoutMs: 300, killGraceMs: 500, onSpawn: (p) => (pid = p) });

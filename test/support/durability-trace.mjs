@@ -45,10 +45,14 @@ childProcess.spawn = function (file, args, ...rest) {
   trace.push({ ev: 'spawn', file, script: Array.isArray(args) ? args[args.length - 1] : undefined });
   return spawn.call(this, file, args, ...rest);
 };
-// A request to the spawn helper: `S <id> <len>\n` + file, cwd, argc, argv..., NUL-separated.
+// A request to the spawn helper: `S <id> <len>\n` + file, cwd, argc, argv..., NUL-separated,
+// maybe after a `B <len>\n` frame (the base environment) in the same write.
 const socketWrite = net.Socket.prototype.write;
 net.Socket.prototype.write = function (chunk, ...rest) {
-  const text = Buffer.isBuffer(chunk) ? chunk.toString('utf8') : typeof chunk === 'string' ? chunk : '';
+  let bytes = Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.alloc(0);
+  const b = /^B (\d+)\n/.exec(bytes.subarray(0, 32).toString('latin1'));
+  if (b) bytes = bytes.subarray(b[0].length + Number(b[1]));
+  const text = bytes.toString('utf8');
   const m = /^S \d+ \d+\n/.exec(text);
   if (m) {
     const f = text.slice(m[0].length).split('\0');
