@@ -96,7 +96,15 @@ export function buildProgram(): Command {
     .addOption(new Option('-v, --verbose', 'stream every task output line').conflicts('quiet'))
     .option('-q, --quiet', 'only failures and the summary')
     .option('--dry-run', 'print the resolved steps in order; run nothing')
-    .action((file, opts, cmd: Command) => act(async () => (await import('./commands/run.js')).runCommand(io(), file, opts, argvOf(cmd))));
+    .action((file, opts, cmd: Command) =>
+      act(async () => {
+        // The spawn helper starts before the run command's code loads (~10 ms of module set-up),
+        // so that Python's own start-up is over when the first task spawns; runCommand would
+        // start it only then.
+        if (!opts.dryRun) (await import('./spawn-server.js')).startSpawnHelper();
+        return (await import('./commands/run.js')).runCommand(io(), file, opts, argvOf(cmd));
+      }),
+    );
 
   program
     .command('undo')
