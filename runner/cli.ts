@@ -100,9 +100,14 @@ export function buildProgram(): Command {
       act(async () => {
         // The spawn helper starts before the run command's code loads (~10 ms of module set-up),
         // so that Python's own start-up is over when the first task spawns; runCommand would
-        // start it only then.
-        if (!opts.dryRun) (await import('./spawn-server.js')).startSpawnHelper();
-        return (await import('./commands/run.js')).runCommand(io(), file, opts, argvOf(cmd));
+        // start it only then. Reaped whatever happens (bad input included).
+        const helper = opts.dryRun ? undefined : await import('./spawn-server.js');
+        helper?.startSpawnHelper();
+        try {
+          return await (await import('./commands/run.js')).runCommand(io(), file, opts, argvOf(cmd));
+        } finally {
+          await helper?.stopSpawnHelper();
+        }
       }),
     );
 
