@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import type { BootstrapEvent, Reporter } from '../events.js';
-import { describeEvent } from './describe.js';
+import { describeEvent, isoTime } from './describe.js';
 import { TickBuffer } from './tick-buffer.js';
 
 export class LogFileReporter implements Reporter {
@@ -25,14 +25,14 @@ export class LogFileReporter implements Reporter {
 
   log(event: BootstrapEvent): void {
     if (this.fd === undefined) return;
-    const ts = new Date(event.ts).toISOString();
+    const ts = isoTime(event.ts);
     let line: string;
     if (event.type === 'task-output') line = `${ts} DEBUG [${event.task}${event.phase === 'undo' ? ' undo' : ''}] ${event.stream === 'stderr' ? '! ' : ''}${event.line}`;
     else {
       const d = describeEvent(event);
       line = `${ts} ${d.level.toUpperCase().padEnd(5)} ${d.text}`;
     }
-    this.out.write(line.replace(/\n/g, '\n    ') + '\n');
+    this.out.write((line.includes('\n') ? line.replace(/\n/g, '\n    ') : line) + '\n');
   }
 
   close(): void {

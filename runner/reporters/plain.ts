@@ -5,7 +5,7 @@
  */
 import type { BootstrapEvent, Reporter } from '../events.js';
 import { formatMs } from '../process.js';
-import { describeEvent } from './describe.js';
+import { describeEvent, isoTime } from './describe.js';
 import type { Style } from './style.js';
 import { renderRunSummary, renderUndoSummary, type NextSteps } from './summary.js';
 import { Tracker } from './tracker.js';
@@ -31,7 +31,7 @@ export class PlainReporter implements Reporter {
 
   private line(level: string, text: string): void {
     const s = this.o.style;
-    const ts = this.o.timestamps === false ? '' : s.dim(new Date().toISOString().slice(11, 19)) + ' ';
+    const ts = this.o.timestamps === false ? '' : s.dim(isoTime(Date.now()).slice(11, 19)) + ' ';
     const painted = level === 'error' ? s.red(text) : level === 'warn' ? s.yellow(text) : text;
     this.o.write(`${ts}${painted}\n`);
   }
