@@ -64,10 +64,12 @@ function timeline(p: Phase, critical: Set<string>, now: number): string {
   const ticks: string[] = [];
   for (let t = 0; t <= total; t += step) ticks.push(`<span class="${t === 0 ? 'first' : ''}" style="left:${pct(t)}%">${t === 0 ? time(p.start) : '+' + formatMs(t)}</span>`);
   out.push(`<div></div><div class="axis">${ticks.join('')}</div><div></div>`);
+  const kind = esc(p.kind);
   for (const id of p.tasks) {
     const s = p.spans.get(id);
     const crit = critical.has(id);
-    out.push(`<div class="label${crit ? ' critical' : ''}" data-task="${esc(id)}" title="${crit ? 'on the critical path' : ''}">${esc(id)}</div>`);
+    const eid = esc(id); // once per row, not three times
+    out.push(`<div class="label${crit ? ' critical' : ''}" data-task="${eid}" title="${crit ? 'on the critical path' : ''}">${eid}</div>`);
     if (!s) {
       out.push(`<div class="track"></div><div class="dur"><span class="st not-run">not run</span></div>`);
       continue;
@@ -75,7 +77,7 @@ function timeline(p: Phase, critical: Set<string>, now: number): string {
     const sEnd = s.end ?? now;
     const dur = Math.max(0, sEnd - s.start);
     const bar =
-      `<div class="bar ${cls(s.status)}${crit ? ' critical' : ''}" data-task="${esc(id)}" data-phase="${esc(p.kind)}" data-status="${esc(s.status ?? 'unfinished')}" data-start-ms="${s.start - p.start}" data-ms="${dur}" ` +
+      `<div class="bar ${cls(s.status)}${crit ? ' critical' : ''}" data-task="${eid}" data-phase="${kind}" data-status="${esc(s.status ?? 'unfinished')}" data-start-ms="${s.start - p.start}" data-ms="${dur}" ` +
       `style="left:${pct(s.start - p.start)}%;width:${pct(dur)}%" title="${esc(`${id}: ${statusText(s)} · ${formatMs(dur)}${s.attempts > 1 ? ` · ${s.attempts} attempts` : ''}${s.error ? ` · ${s.error}` : ''}`)}"></div>`;
     const retryTicks = p.retries.filter((r) => r.task === id).map((r) => `<div class="tick" style="left:${pct(r.ts - p.start)}%" title="${esc(`attempt ${r.attempt}/${r.maxAttempts} failed: ${r.error}`)}"></div>`);
     out.push(`<div class="track">${bar}${retryTicks.join('')}</div>`);
