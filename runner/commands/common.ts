@@ -7,12 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TaskKind } from '../../tasks/kind.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { readJournal, type JournalRecord, type JournalWriteError } from '../journal.js';
+import { JournalWriter, readJournal, type JournalRecord, type JournalWriteError } from '../journal.js';
 import { acquireLock, LockedError, type Lock } from '../lock.js';
 import type { Diagnostic } from '../playbook/diagnostics.js';
 import { formatDiagnostics } from '../playbook/format.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { Playbook } from '../playbook/model.js';
+import type { Masker } from '../secrets.js';
 import { replay, StateFold, type JournalState } from '../state.js';
 import { COLOR, styleFor, type Style } from '../reporters/style.js';
 
@@ -124,6 +125,19 @@ export class LiveState {
   state(): JournalState {
     return this.broken ? readState(this.stateDir).state : this.fold.state();
   }
+}
+
+/**
+ * The journal a run or undo appends to: masked with `masker`, with the crash test hook
+ * (BOOTSTRAP_TEST_CRASH_AFTER_WRITE), and a LiveState fed from `records` (the journal as read at
+ * the start) and from every record written. The LiveState folds `records` a second time (the
+ * engine's state must not grow under it during the run); that is cheap next to parsing them.
+ */
+export function openJournal(io: Io, stateDir: string, masker: Masker, records: readonly JournalRecord[]): { journal: JournalWriter; live: LiveState } {
+  const crash = io.env.BOOTSTRAP_TEST_CRASH_AFTER_WRITE;
+  const live = new LiveState(stateDir, records);
+  const journal = JournalWriter.open(stateDir, { mask: (r) => masker.maskDeep(r), crashAfter: crash ? Number(crash) : undefined, onWritten: live.onWritten });
+  return { journal, live };
 }
 
 /** Make the state dir (private: it holds logs). A read-only or full location is a clear error. */

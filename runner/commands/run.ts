@@ -6,7 +6,7 @@ import path from 'node:path';
 import { realClock } from '../../tasks/context.js';
 import { EventBus } from '../events.js';
 import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
-import { JournalWriter, JournalWriteError, readJournal } from '../journal.js';
+import { JournalWriteError, readJournal } from '../journal.js';
 import type { Playbook } from '../playbook/model.js';
 import { Masker } from '../secrets.js';
 import { executeRun } from '../run.js';
@@ -21,13 +21,13 @@ import {
   kindsOf,
   loadKinds,
   loadPlaybookOrExit,
-  LiveState,
+  openJournal,
   readState,
   stateDirFor,
   type Io,
 } from './common.js';
 import { resolveRunVars } from './vars.js';
-import { startSpawnHelper, stopSpawnHelper } from '../spawn-server.js';
+import { stopSpawnHelper } from '../spawn-server.js';
 import { buildReporters, type OutputOptions } from './output.js';
 import { installSignalHandlers } from './signals.js';
 import { killOrphans, runUndo } from './undo-runner.js';
@@ -48,8 +48,6 @@ export interface RunOptions extends OutputOptions {
 
 export async function runCommand(io: Io, file: string, opts: RunOptions, argv: string[]): Promise<ExitCode> {
   if (opts.resume && opts.fresh) throw new CliError('--resume and --fresh contradict each other', EXIT.BAD_INPUT, 'use --resume to continue the unfinished run, or --fresh to start over');
-  // The spawn helper starts while the playbook loads (nothing runs through it before the lock).
-  if (!opts.dryRun) startSpawnHelper();
   const playbook = await loadPlaybookOrExit(io, file);
   const kinds = await kindsOf(playbook);
   const stateDir = stateDirFor(io, opts.stateDir, playbook.name);
@@ -90,9 +88,7 @@ export async function runCommand(io: Io, file: string, opts: RunOptions, argv: s
     for (const name of vars.secret) masker.add(vars.values[name]);
     if (playbook.confirm && vars.interactive && !opts.yes) await confirm(io, playbook, vars.values, vars.secret);
 
-    const crash = io.env.BOOTSTRAP_TEST_CRASH_AFTER_WRITE;
-    const live = new LiveState(stateDir, records);
-    const journal = JournalWriter.open(stateDir, { mask: (r) => masker.maskDeep(r), crashAfter: crash ? Number(crash) : undefined, onWritten: live.onWritten });
+    const { journal, live } = openJournal(io, stateDir, masker, records);
     started = true;
     const bus = new EventBus((v) => masker.maskDeep(v));
     const reporters = buildReporters(io, bus, { ...opts, next, stateDir, journal, state: () => live.state() });
