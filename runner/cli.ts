@@ -99,8 +99,8 @@ export function buildProgram(): Command {
     .action((file, opts, cmd: Command) =>
       act(async () => {
         // The spawn helper starts before the run command's code loads (~10 ms of module set-up),
-        // so that Python's own start-up is over when the first task spawns; runCommand would
-        // start it only then. Reaped whatever happens (bad input included).
+        // so that Python's own start-up is over when the first task spawns (otherwise that spawn
+        // would start it). Reaped whatever happens (bad input included).
         const helper = opts.dryRun ? undefined : await import('./spawn-server.js');
         helper?.startSpawnHelper();
         try {

@@ -309,14 +309,10 @@ class SpawnServer {
     const child = new HelperChild(file, args, cwd, env);
     this.jobs.set(id, child);
     if (this.jobs.size === 1) this.busy();
-    let { set, unset } = this.base ? this.changes(this.base, env) : { set: [], unset: [] };
-    let head = '';
-    if (!this.base || set.length + unset.length > 16) {
-      // The first command's environment, or one far from the base, becomes the base.
-      head = this.setBase(env);
-      set = [];
-      unset = [];
-    }
+    const delta = this.changes(env);
+    // Without changes to send (the first command, or one far from the base), env becomes the base.
+    const head = delta ? '' : this.setBase(env);
+    const { set, unset } = delta ?? { set: [], unset: [] };
     const payload = Buffer.from([file, cwd ?? '', String(args.length + 1), file, ...args, String(set.length), ...set, String(unset.length), ...unset].join('\0'));
     this.proc.stdin!.write(Buffer.concat([Buffer.from(`${head}S ${id} ${payload.length}\n`), payload]));
     const forget = () => {
@@ -331,9 +327,12 @@ class SpawnServer {
   /**
    * A command's environment as changes to the helper's base environment: most commands of a run
    * differ from it in a handful of variables (BOOTSTRAP_TASK, the task's env...), so a spawn
-   * request carries those rather than the ~40 of the whole environment.
+   * request carries those rather than the ~40 of the whole environment. Undefined when there is
+   * no base yet, or more than 16 changes (then `env` is sent as the new base).
    */
-  private changes(base: ReadonlyMap<string, string>, env: NodeJS.ProcessEnv): { set: string[]; unset: string[] } {
+  private changes(env: NodeJS.ProcessEnv): { set: string[]; unset: string[] } | undefined {
+    const base = this.base;
+    if (!base) return undefined;
     const set: string[] = [];
     const unset: string[] = [];
     for (const k in env) {
@@ -341,7 +340,7 @@ class SpawnServer {
       if (v !== undefined && base.get(k) !== v) set.push(`${k}=${v}`);
     }
     for (const k of base.keys()) if (env[k] === undefined) unset.push(k);
-    return { set, unset };
+    return set.length + unset.length > 16 ? undefined : { set, unset };
   }
 
   /** Makes `env` the helper's base environment; returns the frame that says so (sent first). */
