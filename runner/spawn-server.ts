@@ -26,6 +26,8 @@
  *            `X <id> <code|-> <signal number|->\n` reaped
  * Within one wake-up both pass output in fd order (a job's stdout pipe is made before its
  * stderr pipe), so output written to both before the helper woke up comes stdout first.
+ * A request read after bootstrap has died (killed with requests still in the pipe) starts
+ * nothing: the helper checks its parent before each start and exits when it has changed.
  */
 import { spawn as spawnDirect, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -41,6 +43,8 @@ $SIG{CHLD} = sub { syswrite($sigw, 'c') };
 # %job: pid -> {id, out, err, xr, ok (exec confirmed), bad (exec failed), status (reaped first)}
 my (%streams, %execs, %job, %base);
 my $in = '';
+# Requests still in the pipe when bootstrap dies must not start: nothing would watch them.
+my $parent = getppid();
 sub put { my ($s) = @_; my $o = 0;
   while ($o < length $s) { my $n = syswrite(STDOUT, $s, length($s) - $o, $o);
     if (!defined $n) { next if $!{EINTR}; POSIX::_exit(0) } $o += $n } }
@@ -48,6 +52,7 @@ sub reap { while ((my $p = waitpid(-1, POSIX::WNOHANG())) > 0) { my $st = $?; my
   $j->{status} = POSIX::WIFEXITED($st) ? POSIX::WEXITSTATUS($st) . ' -' : '- ' . POSIX::WTERMSIG($st);
   if ($j->{ok}) { put("X $j->{id} $j->{status}\n"); delete $job{$p} } elsif ($j->{bad}) { delete $job{$p} } } }
 sub start { my ($id, $payload) = @_;
+  POSIX::_exit(0) if getppid() != $parent;
   my @f = split /\0/, $payload, -1;
   my $file = shift @f; my $cwd = shift @f; my $argc = shift @f; my @argv = splice(@f, 0, $argc);
   my $nset = shift @f; my @set = splice(@f, 0, $nset); my $nunset = shift @f; my @unset = splice(@f, 0, $nunset);
@@ -128,7 +133,9 @@ def flush():
         except OSError: os._exit(0)
         v = v[n:]
 base = {}  # the environment a spawn's changes apply to (set by B frames)
+parent = os.getppid()  # requests still in the pipe when bootstrap dies must not start
 def start(i, payload):
+    if os.getppid() != parent: os._exit(0)
     f = payload.split(b'\0')
     file, cwd, argc = f[0], f[1], int(f[2]); argv = f[3:3 + argc]
     k = 3 + argc; nset = int(f[k]); sets = f[k + 1:k + 1 + nset]; k += 1 + nset

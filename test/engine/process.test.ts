@@ -186,3 +186,51 @@ describe.each(HELPERS)('when the spawn helper dies (%s)', (mode) => {
     expect(r3.stdout).toBe(`ppid=${process.pid}\n`);
   });
 });
+
+describe.each(HELPERS)('when bootstrap dies with a request in the pipe (%s)', (mode) => {
+  // A request written just before bootstrap is killed (SIGKILL, OOM) is still in the helper's
+  // pipe. The helper must not start it for a parent that is gone: nothing would watch it, the
+  // journal would not know, and a `--resume` could run the same task alongside it.
+  it('the helper starts nothing once its parent has died, and exits', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bs-orphan-'));
+    const marker = path.join(dir, 'ran');
+    const server = path.resolve(import.meta.dirname, '../../dist/runner/spawn-server.js');
+    const script = path.join(dir, 'parent.mjs');
+    fs.writeFileSync(
+      script,
+      `import { startSpawnHelper, helperPid, spawnViaHelper } from ${JSON.stringify(server)};
+startSpawnHelper();
+process.stdout.write(helperPid() + '\\n');
+process.stdin.once('data', () => {
+  spawnViaHelper('/bin/sh', ['-c', 'echo ran > "$0"', ${JSON.stringify(marker)}], undefined, process.env);
+  process.kill(process.pid, 'SIGKILL');
+});
+`,
+    );
+    const parent = spawn(process.execPath, [script], { env: { ...process.env, BOOTSTRAP_SPAWN: mode }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const helper = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+    expect(helper).toBeGreaterThan(0);
+    const state = () => {
+      try {
+        const stat = fs.readFileSync(`/proc/${helper}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      } catch {
+        return 'gone';
+      }
+    };
+    // Up and waiting for requests (sleeping), then frozen so the request stays in its pipe.
+    expect(await until(() => state() === 'S')).toBe(true);
+    process.kill(helper, 'SIGSTOP');
+    expect(await until(() => state() === 'T')).toBe(true);
+    const died = new Promise((resolve) => parent.once('exit', (_code, signal) => resolve(signal)));
+    parent.stdin.write('go\n');
+    expect(await died).toBe('SIGKILL');
+    process.kill(helper, 'SIGCONT');
+    // It reads the request and its EOF, starts nothing and exits (a zombie until init reaps it).
+    expect(await until(() => state() === 'gone' || state() === 'Z')).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fs.existsSync(marker)).toBe(false);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
