@@ -5,9 +5,10 @@
  * the event loop until the child has exec'ed: ~2 ms per task here, half of a trivial task's cost
  * (bench/README.md). A small helper does it on the other core for a fraction of that. Two
  * helpers speak the same protocol:
- *   - Python (Linux, where `python3` is installed): `subprocess.Popen` starts commands with
- *     vfork(2) since Python 3.10, the way make's posix_spawn does: no page tables are copied,
- *     ~0.2 ms of CPU per command against ~0.45 ms for a fork of the Perl helper.
+ *   - Python (Linux, where `python3` is installed): `os.posix_spawn` starts commands the way
+ *     make does (glibc's posix_spawn: vfork + exec, no page tables copied), ~0.07 ms of the
+ *     helper's CPU per command against ~0.16 ms for subprocess.Popen and ~0.45 ms for a fork of
+ *     the Perl helper.
  *   - Perl (perl-base is on every Debian/Ubuntu and macOS machine): fork + exec.
  * BOOTSTRAP_SPAWN=python|perl|direct picks one (a missing one falls back along that order);
  * without either interpreter, or with `direct`, commands are spawned directly by node.
@@ -111,18 +112,22 @@ while (1) {
 }
 `;
 
-// Python 3: the same protocol; Popen reports a failed exec or chdir as an OSError (its errno).
+// Python 3: the same protocol. Commands start with os.posix_spawn (vfork + exec in glibc, exec
+// errors reported back), half the CPU of subprocess.Popen per command; where it cannot give a
+// new session (an old libc), Popen does it instead. Popen reports a failed exec or chdir as an
+// OSError (its errno) too.
 const PYTHON_HELPER = String.raw`
-import os, sys, signal, selectors, subprocess
-sel = selectors.DefaultSelector()
+import os, sys, signal, select, errno, subprocess
+ep = select.epoll()
 wake_r, wake_w = os.pipe()
 os.set_blocking(wake_r, False); os.set_blocking(wake_w, False)
 signal.set_wakeup_fd(wake_w)
 signal.signal(signal.SIGCHLD, lambda *a: None)
-sel.register(wake_r, selectors.EVENT_READ)
-sel.register(0, selectors.EVENT_READ)
-jobs, ids = {}, {}  # id -> Popen and pid -> id, while it runs; streams: fd -> (file, id, 1|2)
-streams = {}
+ep.register(wake_r, select.EPOLLIN)
+ep.register(0, select.EPOLLIN)
+ids = {}  # pid -> id, while it runs
+procs = {}  # pid -> Popen, when Popen started it (it must not reap the command itself)
+streams = {}  # fd -> (id, 1|2)
 out = []  # frames of this wake-up, written at once at its end (one wake-up of node, not five)
 def put(b): out.append(b)
 def flush():
@@ -134,7 +139,37 @@ def flush():
         v = v[n:]
 base = {}  # the environment a spawn's changes apply to (set by B frames)
 parent = os.getppid()  # requests still in the pipe when bootstrap dies must not start
+home = os.open('.', os.O_RDONLY)  # the cwd of commands without one
+# Python ignores SIGPIPE and SIGXFSZ; exec keeps ignored signals, so commands get them back.
+DEFAULT_SIGNALS = [getattr(signal, n) for n in ('SIGPIPE', 'SIGXFSZ', 'SIGXFZ') if hasattr(signal, n)]
+fast = hasattr(os, 'posix_spawn')
+DEFAULT_PATH = os.defpath.encode()
+def candidates(file, env):
+    # As execvp does, on the command's own PATH (an empty entry is the cwd); '/' in the name:
+    # that file only.
+    if b'/' in file: return [file]
+    return [os.path.join(d, file) for d in env.get(b'PATH', DEFAULT_PATH).split(b':')]
+def posix_spawn(file, argv, cwd, env, w1, w2):
+    if cwd: os.chdir(cwd)
+    else: os.fchdir(home)
+    actions = [(os.POSIX_SPAWN_OPEN, 0, '/dev/null', os.O_RDONLY, 0), (os.POSIX_SPAWN_DUP2, w1, 1), (os.POSIX_SPAWN_DUP2, w2, 2)]
+    err = None
+    for c in candidates(file, env):
+        if not os.access(c, os.X_OK):
+            if err is None and os.path.exists(c): err = PermissionError(errno.EACCES, 'not executable')
+            continue
+        try: return os.posix_spawn(c, argv, env, file_actions=actions, setsid=True, setsigdef=DEFAULT_SIGNALS)
+        except (PermissionError, FileNotFoundError, NotADirectoryError) as e:
+            if err is None or not isinstance(err, PermissionError): err = e
+    raise err or FileNotFoundError(errno.ENOENT, 'not found')
+def popen(file, argv, cwd, env, w1, w2):
+    if not cwd: os.fchdir(home)
+    p = subprocess.Popen(argv, executable=file, cwd=cwd or None, env=env, stdin=subprocess.DEVNULL,
+                         stdout=w1, stderr=w2, start_new_session=True)
+    procs[p.pid] = p
+    return p.pid
 def start(i, payload):
+    global fast
     if os.getppid() != parent: os._exit(0)
     f = payload.split(b'\0')
     file, cwd, argc = f[0], f[1], int(f[2]); argv = f[3:3 + argc]
@@ -143,17 +178,25 @@ def start(i, payload):
     for kv in sets:
         a, b = kv.split(b'=', 1); env[a] = b
     for u in f[k + 1:k + 1 + int(f[k])]: env.pop(u, None)
+    o1, w1 = os.pipe(); o2, w2 = os.pipe()
     try:
-        p = subprocess.Popen(argv, executable=file, cwd=cwd or None, env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            pid = posix_spawn(file, argv, cwd, env, w1, w2) if fast else popen(file, argv, cwd, env, w1, w2)
+        except (NotImplementedError, TypeError, AttributeError):
+            fast = False  # no POSIX_SPAWN_SETSID here
+            pid = popen(file, argv, cwd, env, w1, w2)
     except OSError as e:
+        os.close(o1); os.close(o2)
         put(b'E %d %d\n' % (i, e.errno or 22)); return
     except Exception:
+        os.close(o1); os.close(o2)
         put(b'E %d 22\n' % i); return
-    put(b'P %d %d\n' % (i, p.pid))
-    jobs[i] = p; ids[p.pid] = i
-    for s, h in ((1, p.stdout), (2, p.stderr)):
-        streams[h.fileno()] = (h, i, s); sel.register(h.fileno(), selectors.EVENT_READ)
+    finally:
+        os.close(w1); os.close(w2)
+    put(b'P %d %d\n' % (i, pid))
+    ids[pid] = i
+    streams[o1] = (i, 1); ep.register(o1, select.EPOLLIN)
+    streams[o2] = (i, 2); ep.register(o2, select.EPOLLIN)
 def reap():
     # Every child of this helper is a command it started: reap whichever have ended.
     while True:
@@ -162,24 +205,24 @@ def reap():
         if pid == 0: return
         i = ids.pop(pid, None)
         if i is None: continue
-        p = jobs.pop(i)
-        p.returncode = -os.WTERMSIG(st) if os.WIFSIGNALED(st) else os.WEXITSTATUS(st)  # Popen must not wait again
+        p = procs.pop(pid, None)
+        if p: p.returncode = -os.WTERMSIG(st) if os.WIFSIGNALED(st) else os.WEXITSTATUS(st)  # Popen must not wait again
         put(b'X %d - %d\n' % (i, os.WTERMSIG(st)) if os.WIFSIGNALED(st) else b'X %d %d -\n' % (i, os.WEXITSTATUS(st)))
 buf = b''
 while True:
-    ready = sorted(k.fd for k, _ in sel.select())
+    ready = sorted(fd for fd, _ in ep.poll())
     if wake_r in ready:
         try:
             while os.read(wake_r, 512): pass
         except BlockingIOError: pass
         reap()
     for fd in ready:
-        if fd not in streams: continue
-        h, i, s = streams[fd]
+        s = streams.get(fd)
+        if s is None: continue
         d = os.read(fd, 65536)
-        if d: put(b'O %d %d %d\n' % (i, s, len(d))); put(d)
+        if d: put(b'O %d %d %d\n' % (s[0], s[1], len(d))); put(d)
         else:
-            sel.unregister(fd); del streams[fd]; h.close(); put(b'C %d %d\n' % (i, s))
+            ep.unregister(fd); del streams[fd]; os.close(fd); put(b'C %d %d\n' % s)
     if 0 in ready:
         d = os.read(0, 65536)
         if not d: flush(); os._exit(0)

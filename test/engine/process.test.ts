@@ -57,6 +57,24 @@ describe.each([...HELPERS, 'direct'] as const)('runProcess (spawning: %s)', (mod
     expect(noCwd.code).toBeNull();
   });
 
+  it('a command is looked up on its own PATH as execvp does: the first executable one; a relative entry is the cwd', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bs-path-'));
+    for (const d of ['a', 'b', 'c', 'cwd/rel']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'a/tool'), '#!/bin/sh\necho a\n', { mode: 0o644 }); // not executable
+    fs.mkdirSync(path.join(dir, 'b/tool')); // a directory
+    fs.writeFileSync(path.join(dir, 'c/tool'), '#!/bin/sh\necho "c $0"\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'cwd/rel/reltool'), '#!/bin/sh\necho rel\n', { mode: 0o755 });
+    const PATH = ['a', 'b', 'c'].map((d) => path.join(dir, d)).join(':');
+    const r = await runProcess({ file: 'tool', args: [], env: { PATH }, captureStdout: true });
+    expect(r.stdout).toBe('c tool\n'.replace('tool', path.join(dir, 'c/tool')));
+    // Only a file that cannot be executed: permission denied, not "not found".
+    const denied = await runProcess({ file: 'tool', args: [], env: { PATH: path.join(dir, 'a') } });
+    expect(denied.spawnError).toMatch(/EACCES/);
+    const rel = await runProcess({ file: 'reltool', args: [], env: { PATH: `/nonexistent:rel` }, cwd: path.join(dir, 'cwd'), captureStdout: true });
+    expect(rel.stdout).toBe('rel\n');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('exactly the environment given, in the cwd given, in its own process group, stdin empty', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bs-proc-'));
     let pid: number | undefined;
@@ -76,6 +94,19 @@ describe.each([...HELPERS, 'direct'] as const)('runProcess (spawning: %s)', (mod
     else expect(fs.readFileSync(`/proc/${ppid}/comm`, 'utf8')).toMatch(mode === 'python' ? /^python/ : /^perl/);
     expect(r.stdout).toContain('stdin-done');
     expect(r.pid).toBe(pid);
+  });
+
+  it('no signal ignored or blocked (the interpreters ignore SIGPIPE; a command must not inherit that)', async () => {
+    const r = await runProcess({ file: 'cat', args: ['/proc/self/status'], captureStdout: true });
+    expect(r.code).toBe(0);
+    // Except glibc's own two (32 and 33, below SIGRTMIN: no program can use them), which its
+    // posix_spawn leaves ignored, as in every command GNU make starts.
+    const ignored = BigInt(`0x${/^SigIgn:\s*([0-9a-f]+)$/m.exec(r.stdout)![1]}`) & ~0x180000000n;
+    expect(ignored.toString(16)).toBe('0');
+    expect(r.stdout).toMatch(/^SigBlk:\s*0+$/m);
+    // So a writer to a closed pipe dies of SIGPIPE, as in a terminal, rather than failing with EPIPE.
+    const p = await bash('yes | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}"', { captureStdout: true });
+    expect(p.stdout).toBe('141\n');
   });
 
   it('each command gets exactly its own environment, one after another (the helpers send changes to a base)', async () => {
