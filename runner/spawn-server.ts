@@ -117,7 +117,7 @@ while (1) {
 // new session (an old libc), Popen does it instead. Popen reports a failed exec or chdir as an
 // OSError (its errno) too.
 const PYTHON_HELPER = String.raw`
-import os, sys, signal, select, errno, subprocess
+import os, select, errno, _signal as signal  # not the signal module: its enums cost ~6 ms of start-up
 ep = select.epoll()
 wake_r, wake_w = os.pipe()
 os.set_blocking(wake_r, False); os.set_blocking(wake_w, False)
@@ -163,6 +163,7 @@ def posix_spawn(file, argv, cwd, env, w1, w2):
             if err is None or not isinstance(err, PermissionError): err = e
     raise err or FileNotFoundError(errno.ENOENT, 'not found')
 def popen(file, argv, cwd, env, w1, w2):
+    import subprocess  # only here: importing it costs ~2 ms of every start-up
     if not cwd: os.fchdir(home)
     p = subprocess.Popen(argv, executable=file, cwd=cwd or None, env=env, stdin=subprocess.DEVNULL,
                          stdout=w1, stderr=w2, start_new_session=True)
