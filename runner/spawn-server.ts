@@ -10,7 +10,8 @@
  *     helper's CPU per command against ~0.16 ms for subprocess.Popen and ~0.45 ms for a fork of
  *     the Perl helper.
  *   - Perl (perl-base is on every Debian/Ubuntu and macOS machine): fork + exec.
- * BOOTSTRAP_SPAWN=python|perl|direct picks one (a missing one falls back along that order);
+ * BOOTSTRAP_SPAWN=python|perl|direct picks one (a missing one falls back along that order;
+ * python-popen is the Python helper with its subprocess.Popen fallback, for tests);
  * without either interpreter, or with `direct`, commands are spawned directly by node.
  *
  * Every command still gets what runner/process.ts promises: its own session and process group
@@ -239,6 +240,9 @@ while True:
             else: start(int(head[1]), payload)
     if out: flush()
 `;
+
+const FAST_LINE = "fast = hasattr(os, 'posix_spawn')";
+if (!PYTHON_HELPER.includes(FAST_LINE)) throw new Error('spawn-server: FAST_LINE is not in the Python helper');
 
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(Object.entries(os.constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 const ERRNO_NAMES = new Map<number, string>(Object.entries(os.constants.errno).map(([name, n]) => [n, name]));
@@ -489,7 +493,8 @@ function helperCommand(): [string, string[]] | undefined {
   // Not on macOS: there /usr/bin/python3 may be a stub that offers to install developer tools.
   if (process.platform === 'linux' && want !== 'perl') {
     const python = isExecutableFile('/usr/bin/python3') ? '/usr/bin/python3' : find('python3');
-    if (python) return [python, ['-I', '-S', '-c', PYTHON_HELPER]];
+    // python-popen: the Popen fallback of a libc without POSIX_SPAWN_SETSID (for tests).
+    if (python) return [python, ['-I', '-S', '-c', want === 'python-popen' ? PYTHON_HELPER.replace(FAST_LINE, 'fast = False') : PYTHON_HELPER]];
   }
   const perl = find('perl');
   return perl ? [perl, ['-e', PERL_HELPER]] : undefined;
