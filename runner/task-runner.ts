@@ -16,7 +16,6 @@
  * Expected failures are values; an unexpected throw from a kind is converted here, so no kind
  * can crash the scheduler.
  */
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { truthy } from './expr/index.js';
 import type { EventBus, FailReason, TaskStatus } from './events.js';
@@ -32,6 +31,7 @@ import { TaskError, type Clock, type KindResult, type TaskContext, type TaskKind
 import { runShell } from '../tasks/shell.js';
 import { bashArgs } from './shell/index.js';
 import { compileForeign } from './playbook/ajv.js';
+import { sha256 } from './playbook/hash.js';
 
 /** Everything a task needs from its run. */
 export interface TaskRunContext {
@@ -268,7 +268,7 @@ export function taskInputHash(ic: InputContext, task: TaskDef): string {
 }
 
 function hashInputs(task: TaskDef, journal: unknown, undo: UndoSpec | null): string {
-  return createHash('sha256').update(JSON.stringify([task.hash, journal, undo])).digest('hex').slice(0, 32);
+  return sha256(JSON.stringify([task.hash, journal, undo])).slice(0, 32);
 }
 
 function oneLine(s: string): string {

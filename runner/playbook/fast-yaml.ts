@@ -67,6 +67,44 @@ const LBRACE = 123;
 const PIPE = 124;
 const RBRACE = 125;
 
+/**
+ * Nodes are made without yaml's constructors, which give every node its type tag (and every
+ * collection its schema) with Object.defineProperty: a third of the parse of a large playbook.
+ * Each node instead inherits both from a prototype that inherits yaml's class prototype, so
+ * isScalar/isMap/isSeq/isPair, instanceof, methods and own enumerable properties are as yaml's.
+ */
+const NODE_TYPE = Symbol.for('yaml.node.type');
+type Tagged = Record<typeof NODE_TYPE, unknown>;
+const typeOf = (node: object) => (node as Tagged)[NODE_TYPE];
+const SCALAR_PROTO = Object.create(Scalar.prototype, { [NODE_TYPE]: { value: typeOf(new Scalar(null)) } }) as Scalar;
+const PAIR_PROTO = Object.create(Pair.prototype, { [NODE_TYPE]: { value: typeOf(new Pair(null)) } }) as Pair;
+
+function newScalar(value: unknown, range: Range, source: string, type: Scalar.Type): Scalar {
+  const node = Object.create(SCALAR_PROTO) as Scalar;
+  node.value = value;
+  node.range = range;
+  node.source = source;
+  node.type = type;
+  return node;
+}
+
+function newPair(key: Node, value: Node): Pair {
+  const pair = Object.create(PAIR_PROTO) as Pair;
+  pair.key = key;
+  pair.value = value;
+  return pair;
+}
+
+/** Prototypes of the collections of one document (they carry its schema). */
+function collectionProtos(schema: Schema): { map: YAMLMap; seq: YAMLSeq } {
+  const proto = <T extends YAMLMap | YAMLSeq>(cls: { prototype: T }, sample: T): T =>
+    Object.create(cls.prototype, {
+      [NODE_TYPE]: { value: typeOf(sample) },
+      schema: { value: schema, configurable: true, enumerable: false, writable: true },
+    }) as T;
+  return { map: proto(YAMLMap, new YAMLMap(schema)), seq: proto(YAMLSeq, new YAMLSeq(schema)) };
+}
+
 /** Thrown (and caught in parseFast) to give up on the fast path. */
 const BAIL = Symbol('not in the fast YAML subset');
 function bail(): never {
@@ -167,21 +205,14 @@ function plainScalar(src: string, range: Range): Scalar {
       if (src.charCodeAt(src.length - 1) === 48 /* 0 */) minFractionDigits = src.length - src.indexOf('.') - 1;
     }
   }
-  const node = new Scalar(value);
+  const node = newScalar(value, range, src, Scalar.PLAIN);
   if (minFractionDigits !== undefined) node.minFractionDigits = minFractionDigits;
-  node.range = range;
-  node.source = src;
-  node.type = Scalar.PLAIN;
   if (format) node.format = format;
   return node;
 }
 
 function stringScalar(value: string, type: Scalar.Type, range: Range): Scalar {
-  const node = new Scalar(value);
-  node.range = range;
-  node.source = value;
-  node.type = type;
-  return node;
+  return newScalar(value, range, value, type);
 }
 
 /** The single-character escapes of double-quoted scalars (yaml's resolve-flow-scalar). */
@@ -219,7 +250,7 @@ class FastParser {
   private readonly ls: number[] = [0];
   private readonly lines: number;
   private readonly doc: Document.Parsed;
-  private readonly schema: Schema;
+  private readonly protos: { map: YAMLMap; seq: YAMLSeq };
 
   /** End of what the last scan consumed. */
   private pos = 0;
@@ -244,7 +275,19 @@ class FastParser {
     this.lines = this.ls.length;
     // The options parseDocument would give the document.
     this.doc = new Document(undefined, { ...YAML_OPTIONS, lineCounter }) as unknown as Document.Parsed;
-    this.schema = this.doc.schema;
+    this.protos = collectionProtos(this.doc.schema);
+  }
+
+  private newMap(): YAMLMap {
+    const map = Object.create(this.protos.map) as YAMLMap;
+    map.items = [];
+    return map;
+  }
+
+  private newSeq(): YAMLSeq {
+    const seq = Object.create(this.protos.seq) as YAMLSeq;
+    seq.items = [];
+    return seq;
   }
 
   parse(): FastDocument {
@@ -334,7 +377,7 @@ class FastParser {
   /** A block mapping indented `indent`, whose first key is at `p` on `line`. */
   private map(line: number, p: number, indent: number, depth: number): YAMLMap {
     if (depth > MAX_DEPTH) bail();
-    const map = new YAMLMap(this.schema);
+    const map = this.newMap();
     const data: Record<string, unknown> = {};
     const start = p;
     let last: Node;
@@ -343,7 +386,7 @@ class FastParser {
       const key = this.key(p, e);
       const q = this.skipSpaces(this.pos, e);
       last = q === e || this.t.charCodeAt(q) === HASH ? this.nested(line, indent, true, depth) : this.inline(line, q, e, indent, depth);
-      map.items.push(new Pair(key, last));
+      map.items.push(newPair(key, last));
       setKey(data, String(key.value), this.val);
       if (this.nextIndent === indent && !this.nextDash) {
         line = this.next;
@@ -356,7 +399,7 @@ class FastParser {
   /** A block sequence whose first `-` is on `line`, indented `indent`. */
   private seq(line: number, indent: number, depth: number): YAMLSeq {
     if (depth > MAX_DEPTH) bail();
-    const seq = new YAMLSeq(this.schema);
+    const seq = this.newSeq();
     const data: unknown[] = [];
     const start = this.ls[line] + indent;
     let last: Node;
@@ -541,7 +584,7 @@ class FastParser {
     const t = this.t;
     const isMap = t.charCodeAt(q) === LBRACE;
     const close = isMap ? RBRACE : RBRACKET;
-    const node = isMap ? new YAMLMap(this.schema) : new YAMLSeq(this.schema);
+    const node = isMap ? this.newMap() : this.newSeq();
     node.flow = true;
     const data: Record<string, unknown> | unknown[] = isMap ? {} : [];
     let i = this.skipSpaces(q + 1, e);
@@ -552,7 +595,7 @@ class FastParser {
         if (isMap) {
           const key = this.flowKey(i, e);
           value = this.flowItem(this.skipSpaces(this.pos, e), e, depth);
-          (node as YAMLMap).items.push(new Pair(key, value));
+          (node as YAMLMap).items.push(newPair(key, value));
           setKey(data as Record<string, unknown>, String(key.value), this.val);
         } else {
           value = this.flowItem(i, e, depth);

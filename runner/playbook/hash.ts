@@ -1,5 +1,8 @@
 /** Canonical JSON and hashes, for "unchanged definition" on resume. */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+/** One-shot hashing (Node 20.12+): about half the cost of a Hash object, twice per task. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 
 /** JSON with object keys sorted at every level (undefined members omitted). */
 export function canonicalJson(v: unknown): string {
@@ -27,5 +30,5 @@ export function canonicalJson(v: unknown): string {
 
 /** Hex sha256 of a string. */
 export function sha256(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
+  return oneShot ? oneShot('sha256', s, 'hex') : crypto.createHash('sha256').update(s).digest('hex');
 }

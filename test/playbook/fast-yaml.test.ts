@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineCounter, parseDocument, stringify } from 'yaml';
+import { isDocument, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify } from 'yaml';
 import { toPlaybook } from '../../bench/emit.mjs';
 import { layeredDag } from '../../bench/graphs.mjs';
 import { parseFast, YAML_OPTIONS } from '../../runner/playbook/fast-yaml.js';
@@ -22,6 +22,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 /** Presentation only, not produced by the fast path (nothing reads them). */
 const IGNORED_PROPS = new Set(['comment', 'commentBefore', 'spaceBefore']);
 
+/** What yaml's isScalar / isMap / isSeq / isPair / isDocument say of a value. */
+function kindOf(v: unknown): string {
+  return isScalar(v) ? 'scalar' : isMap(v) ? 'map' : isSeq(v) ? 'seq' : isPair(v) ? 'pair' : isDocument(v) ? 'document' : 'other';
+}
+
 /**
  * The first difference between two node trees (or plain values), as a path and what differs:
  * classes, own properties (range, type, value, source, format, flow, items, key...) and values.
@@ -29,7 +34,9 @@ const IGNORED_PROPS = new Set(['comment', 'commentBefore', 'spaceBefore']);
 function treeDiff(a: unknown, b: unknown, at = '$'): string | undefined {
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object')
     return Object.is(a, b) ? undefined : `${at}: ${String(a)} (fast) vs ${String(b)} (yaml)`;
-  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return `${at}: ${a.constructor.name} (fast) vs ${b.constructor.name} (yaml)`;
+  // The same yaml class (fast nodes inherit it through a prototype of their own) and kind of node.
+  if (a.constructor !== b.constructor) return `${at}: ${a.constructor.name} (fast) vs ${b.constructor.name} (yaml)`;
+  if (kindOf(a) !== kindOf(b)) return `${at}: ${kindOf(a)} (fast) vs ${kindOf(b)} (yaml)`;
   if (Array.isArray(a)) {
     const bs = b as unknown[];
     if (a.length !== bs.length) return `${at}: length ${a.length} (fast) vs ${bs.length} (yaml)`;
@@ -67,7 +74,9 @@ function compare(text: string): { fast: boolean; diff?: string } {
     treeDiff(fast.doc.contents, doc.contents, 'contents') ??
     treeDiff(fast.doc.range, doc.range, 'doc.range') ??
     treeDiff(fast.data, doc.toJS({ maxAliasCount: 100 }), 'data') ??
-    treeDiff(fastLc.lineStarts, lc.lineStarts, 'lineStarts');
+    treeDiff(fastLc.lineStarts, lc.lineStarts, 'lineStarts') ??
+    // yaml's own methods work on the fast nodes (toJS walks them through toJSON).
+    treeDiff(fast.doc.toJS({ maxAliasCount: 100 }), fast.data, 'doc.toJS()');
   if (diff) return { fast: true, diff };
   for (let offset = 0; offset <= text.length; offset += Math.max(1, text.length >> 6)) {
     const d = treeDiff(fastLc.linePos(offset), lc.linePos(offset), `linePos(${offset})`);
