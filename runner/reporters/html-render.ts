@@ -6,8 +6,12 @@ import { REPORT_CSS, REPORT_JS } from './html-style.js';
 import { renderGraphSvg, type SvgNode } from './svg-graph.js';
 
 /** Escape text for HTML content and attribute values. */
+const SPECIAL = /[&<>"']/;
 export function esc(s: unknown): string {
-  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  const t = String(s);
+  // Most text (ids, statuses, durations) has nothing to escape: one scan, no new strings.
+  if (!SPECIAL.test(t)) return t;
+  return t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 const time = (ts: number, fmt: 'time' | 'date' = 'time') => `<time data-ts="${ts}" data-fmt="${fmt}">${esc(new Date(ts).toISOString().replace('T', ' ').slice(fmt === 'date' ? 0 : 11, 19))}${fmt === 'date' ? ' UTC' : ''}</time>`;
