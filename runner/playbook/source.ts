@@ -123,10 +123,19 @@ export class SourceDoc {
    * walked, and how many segments were matched.
    */
   private walk(path: Path): { node: Node | null; key: Node | null; matched: number } {
-    let node = this.resolve(this.doc.contents) as Node | null;
+    let node: Node | null;
     let key: Node | null = null;
     let matched = 0;
-    for (const seg of path) {
+    // Paths come in runs with the same first two segments (['tasks', id, ...] while a task is
+    // built): start below them when they are the last run's.
+    const memo = this.memo;
+    if (memo && path.length >= 2 && path[0] === memo.a && path[1] === memo.b) {
+      node = memo.node;
+      key = memo.key;
+      matched = 2;
+    } else node = this.resolve(this.doc.contents) as Node | null;
+    for (let i = matched; i < path.length; i++) {
+      const seg = path[i]!;
       if (isMap(node)) {
         const found = entryOf(node, String(seg));
         if (!found) break;
@@ -142,9 +151,13 @@ export class SourceDoc {
         if (node === null) break;
       } else break;
       matched++;
+      if (i === 1) this.memo = { a: path[0]!, b: seg, node, key };
     }
     return { node, key, matched };
   }
+
+  /** The node (and key node) at the first two segments of the path walked last. */
+  private memo: { a: string | number; b: string | number; node: Node | null; key: Node | null } | undefined;
 
   /** The scalar node at `path`, if the value there is a scalar. */
   scalar(path: Path): Scalar | undefined {
