@@ -76,6 +76,8 @@ const RBRACE = 125;
 const NODE_TYPE = Symbol.for('yaml.node.type');
 type Tagged = Record<typeof NODE_TYPE, unknown>;
 const typeOf = (node: object) => (node as Tagged)[NODE_TYPE];
+// Read once: in the bundle every use of an export of `yaml` (CommonJS) goes through a getter.
+const { PLAIN, QUOTE_SINGLE, QUOTE_DOUBLE, BLOCK_FOLDED, BLOCK_LITERAL } = Scalar;
 const SCALAR_PROTO = Object.create(Scalar.prototype, { [NODE_TYPE]: { value: typeOf(new Scalar(null)) } }) as Scalar;
 const PAIR_PROTO = Object.create(Pair.prototype, { [NODE_TYPE]: { value: typeOf(new Pair(null)) } }) as Pair;
 
@@ -205,7 +207,7 @@ function plainScalar(src: string, range: Range): Scalar {
       if (src.charCodeAt(src.length - 1) === 48 /* 0 */) minFractionDigits = src.length - src.indexOf('.') - 1;
     }
   }
-  const node = newScalar(value, range, src, Scalar.PLAIN);
+  const node = newScalar(value, range, src, PLAIN);
   if (minFractionDigits !== undefined) node.minFractionDigits = minFractionDigits;
   if (format) node.format = format;
   return node;
@@ -544,7 +546,7 @@ class FastParser {
         }
         value += t.slice(from, q);
         this.pos = q + 1;
-        return stringScalar(value, Scalar.QUOTE_SINGLE, [p, q + 1, q + 1]);
+        return stringScalar(value, QUOTE_SINGLE, [p, q + 1, q + 1]);
       }
     }
     for (let i = from; i < e; i++) {
@@ -552,7 +554,7 @@ class FastParser {
       if (c === DQ) {
         value += t.slice(from, i);
         this.pos = i + 1;
-        return stringScalar(value, Scalar.QUOTE_DOUBLE, [p, i + 1, i + 1]);
+        return stringScalar(value, QUOTE_DOUBLE, [p, i + 1, i + 1]);
       }
       if (c !== BSLASH) continue;
       value += t.slice(from, i);
@@ -774,7 +776,7 @@ class FastParser {
       value += '\n'.repeat(count - chompStart); // kept lines: blank, and no more indented
       if (!value.endsWith('\n')) value += '\n';
     } else if (chomp === 0) value += '\n';
-    const node = stringScalar(value, folded ? Scalar.BLOCK_FOLDED : Scalar.BLOCK_LITERAL, [q, end, end]);
+    const node = stringScalar(value, folded ? BLOCK_FOLDED : BLOCK_LITERAL, [q, end, end]);
     this.val = value;
     this.scanTrivia(last + 1, indent, null);
     return node;
