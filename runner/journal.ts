@@ -154,21 +154,39 @@ export interface JournalWriterOptions {
   onWritten?: (record: JournalRecord) => void;
 }
 
-interface Pending {
-  record: JournalRecord;
-  line: string;
-  durable: boolean;
+/** A promise with its settle functions: one per batch of records, not one per record. */
+interface Deferred {
+  promise: Promise<void>;
   resolve: () => void;
   reject: (e: Error) => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<void>((a, b) => {
+    resolve = a;
+    reject = b;
+  });
+  return { promise, resolve, reject };
+}
+
+/** The records appended in one tick: their lines, and who waits for them written or durable. */
+interface Batch {
+  records: JournalRecord[];
+  lines: string[];
+  /** Settles when the lines are written (non-durable appends wait for this). */
+  written: Deferred | undefined;
+  /** Settles when an fdatasync begun after the write has completed (durable appends). */
+  durable: Deferred | undefined;
 }
 
 /** Appends records: written at the end of the tick they were appended in; fdatasyncs shared. */
 export class JournalWriter {
   /** Appended in this tick, written together when it ends. */
-  private queue: Pending[] = [];
-  /** Durable records written since the last fdatasync began, waiting for the next one. */
-  private waiting: Pending[] = [];
-  private writeScheduled = false;
+  private queue: Batch | undefined;
+  /** Durable batches written since the last fdatasync began, waiting for the next one. */
+  private waiting: Deferred[] = [];
   private syncing = false;
   private written = 0;
   private closed = false;
@@ -219,28 +237,28 @@ export class JournalWriter {
     if (this.closed) return Promise.reject(new Error('journal is closed'));
     if (this.failure) return Promise.reject(this.failure);
     const masked = this.opts.mask ? this.opts.mask(record) : record;
-    return new Promise((resolve, reject) => {
-      this.queue.push({ record: masked, line: JSON.stringify(masked) + '\n', durable, resolve, reject });
-      if (!this.writeScheduled) {
-        this.writeScheduled = true;
-        queueMicrotask(() => this.writeQueued());
-      }
-    });
+    let batch = this.queue;
+    if (!batch) {
+      batch = this.queue = { records: [], lines: [], written: undefined, durable: undefined };
+      queueMicrotask(() => this.writeQueued());
+    }
+    batch.records.push(masked);
+    batch.lines.push(JSON.stringify(masked) + '\n');
+    // Made only when someone waits for it: a promise no one holds must not be rejected.
+    if (!durable) return (batch.written ??= deferred()).promise;
+    return (batch.durable ??= deferred()).promise;
   }
 
   private writeQueued(): void {
-    this.writeScheduled = false;
-    let batch = this.queue;
-    this.queue = [];
-    if (this.failure) {
-      for (const p of batch) p.reject(this.failure);
-      return;
-    }
+    const batch = this.queue!;
+    this.queue = undefined;
+    if (this.failure) return this.rejectBatch(batch, this.failure);
+    let lines = batch.lines;
     const limit = this.opts.crashAfter;
-    const crash = limit !== undefined && this.written + batch.length >= limit;
-    if (crash) batch = batch.slice(0, Math.max(0, limit - this.written));
+    const crash = limit !== undefined && this.written + lines.length >= limit;
+    if (crash) lines = lines.slice(0, Math.max(0, limit - this.written));
     try {
-      const text = batch.length === 1 ? batch[0]!.line : batch.map((p) => p.line).join('');
+      const text = lines.length === 1 ? lines[0]! : lines.join('');
       // The string as it is (no Buffer per batch); the rest of a short write, as bytes.
       const n = fs.writeSync(this.fd, text, null, 'utf8');
       const size = Buffer.byteLength(text);
@@ -250,23 +268,26 @@ export class JournalWriter {
         while (offset < data.length) offset += fs.writeSync(this.fd, data, offset, data.length - offset, null);
       }
     } catch (e) {
-      const err = this.fail(e);
-      for (const p of batch) p.reject(err);
-      return;
+      return this.rejectBatch(batch, this.fail(e));
     }
-    this.written += batch.length;
+    this.written += lines.length;
     if (crash) {
       // Test hook: the k-th record is on disk, then this process dies.
       fs.fdatasyncSync(this.fd);
       process.kill(process.pid, 'SIGKILL');
     }
     const seen = this.opts.onWritten;
-    for (const p of batch) {
-      seen?.(p.record);
-      if (p.durable) this.waiting.push(p);
-      else p.resolve();
+    if (seen) for (const r of batch.records) seen(r);
+    batch.written?.resolve();
+    if (batch.durable) {
+      this.waiting.push(batch.durable);
+      if (!this.syncing) this.sync();
     }
-    if (this.waiting.length && !this.syncing) this.sync();
+  }
+
+  private rejectBatch(batch: Batch, err: Error): void {
+    batch.written?.reject(err);
+    batch.durable?.reject(err);
   }
 
   /** One fdatasync for everything written so far; then another if more came meanwhile. */
@@ -296,7 +317,7 @@ export class JournalWriter {
   /** Flush, sync and close. */
   async close(): Promise<void> {
     if (this.closed) return;
-    while (this.writeScheduled || this.syncing) await new Promise<void>((r) => setImmediate(r));
+    while (this.queue || this.syncing) await new Promise<void>((r) => setImmediate(r));
     this.closed = true;
     try {
       fs.fdatasyncSync(this.fd);

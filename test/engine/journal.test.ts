@@ -115,6 +115,19 @@ describe('journal', () => {
     await expect(w.append(log('x'), true)).rejects.toThrow(/cannot write the journal .*journal\.jsonl/);
   });
 
+  it('a failed write rejects every append of its batch, durable or not, and every later one', async () => {
+    const dir = tempDir();
+    const w = JournalWriter.open(dir);
+    fs.closeSync((w as unknown as { fd: number }).fd);
+    // Appends of one tick share a batch (and its promises): each must still see the failure.
+    const plain = w.append(log('a'));
+    const durable = w.append(log('b'), true);
+    const plain2 = w.append(log('c'));
+    for (const p of [plain, durable, plain2]) await expect(p).rejects.toThrow(/cannot write the journal/);
+    await expect(w.append(log('d'))).rejects.toThrow(/cannot write the journal/);
+    await expect(w.append(log('e'), true)).rejects.toThrow(/cannot write the journal/);
+  });
+
   it('a missing journal reads as empty', () => {
     expect(readJournal(tempDir())).toEqual({ records: [], warnings: [] });
   });
