@@ -433,7 +433,11 @@ class SpawnServer {
 
   /** Closes the helper's stdin: it exits once it has read what was asked of it. */
   release(): void {
-    this.proc.stdin!.end();
+    const stdin = this.proc.stdin!;
+    // Nothing left to send: close the pipe now, so the helper exits while bootstrap closes its
+    // journal and writes its report (end() would close it only once that synchronous work is done).
+    if (stdin.writableLength === 0) stdin.destroy();
+    else stdin.end();
   }
 
   /** Resolves when the helper has exited and been reaped (or after `ms`). */
