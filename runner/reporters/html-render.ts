@@ -164,14 +164,23 @@ function outputs(d: ReportData): string {
   const ids = [...new Set([...d.needs.keys(), ...d.phases.flatMap((p) => p.tasks)])];
   const failed = new Set(d.failed.map((f) => f.task));
   const out = ['<section><h2>Output</h2>'];
+  let quiet = 0;
   for (const id of ids) {
     const o = d.outputs.get(id);
-    const last = [...d.phases].reverse().map((p) => p.spans.get(id)).find(Boolean);
+    let last: Span | undefined;
+    for (let i = d.phases.length - 1; i >= 0 && !last; i--) last = d.phases[i]!.spans.get(id);
+    // A task that printed nothing and has no error has nothing to show here (the timeline has
+    // its status): 10,000 quiet tasks made 10,000 empty rows.
+    if (!o && !last?.error && !failed.has(id)) {
+      quiet++;
+      continue;
+    }
     out.push(`<details class="out" id="out-${esc(id)}"${failed.has(id) ? ' open' : ''}><summary>${esc(id)} <span class="st ${cls(last?.status)}">${esc(statusText(last))}</span> <span class="muted">${o ? `${o.lines.length + o.dropped} line(s)` : 'no output'}</span></summary>`);
     if (last?.error) out.push(`<div class="lvl-error mono">${esc(last.error)}</div>`);
     if (o) out.push(`<pre>${o.dropped ? `<span class="muted">… ${o.dropped} earlier line(s) in run.log</span>\n` : ''}${o.lines.map(outputLine).join('\n')}</pre>`);
     out.push('</details>');
   }
+  if (quiet) out.push(`<p class="muted">${quiet === ids.length ? 'No task printed anything.' : `${quiet} other task(s) printed nothing.`}</p>`);
   out.push('</section>');
   return out.join('\n');
 }
