@@ -107,7 +107,9 @@ async function runGraph(req: RunRequest): Promise<RunOutcome> {
       pid: process.pid,
       cwd: req.cwd,
     },
-    true,
+    // Not synced on its own: nothing has acted yet, and the first task that acts syncs its own
+    // start record, which comes after this one in the file (so does the run-end record).
+    false,
   );
   req.bus.emit({
     type: 'run-started',
