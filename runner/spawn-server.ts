@@ -140,7 +140,8 @@ def flush():
         v = v[n:]
 base = {}  # the environment a spawn's changes apply to (set by B frames)
 parent = os.getppid()  # requests still in the pipe when bootstrap dies must not start
-home = os.open('.', os.O_RDONLY)  # the cwd of commands without one
+try: home = os.open('.', os.O_RDONLY)  # the cwd of commands without one (bootstrap's)
+except OSError: home = None  # unreadable: such commands run where the last one did
 # Python ignores SIGPIPE and SIGXFSZ; exec keeps ignored signals, so commands get them back.
 DEFAULT_SIGNALS = [getattr(signal, n) for n in ('SIGPIPE', 'SIGXFSZ', 'SIGXFZ') if hasattr(signal, n)]
 fast = hasattr(os, 'posix_spawn')
@@ -152,7 +153,7 @@ def candidates(file, env):
     return [os.path.join(d, file) for d in env.get(b'PATH', DEFAULT_PATH).split(b':')]
 def posix_spawn(file, argv, cwd, env, w1, w2):
     if cwd: os.chdir(cwd)
-    else: os.fchdir(home)
+    elif home is not None: os.fchdir(home)
     actions = [(os.POSIX_SPAWN_OPEN, 0, '/dev/null', os.O_RDONLY, 0), (os.POSIX_SPAWN_DUP2, w1, 1), (os.POSIX_SPAWN_DUP2, w2, 2)]
     err = None
     for c in candidates(file, env):
@@ -165,7 +166,7 @@ def posix_spawn(file, argv, cwd, env, w1, w2):
     raise err or FileNotFoundError(errno.ENOENT, 'not found')
 def popen(file, argv, cwd, env, w1, w2):
     import subprocess  # only here: importing it costs ~2 ms of every start-up
-    if not cwd: os.fchdir(home)
+    if not cwd and home is not None: os.fchdir(home)
     p = subprocess.Popen(argv, executable=file, cwd=cwd or None, env=env, stdin=subprocess.DEVNULL,
                          stdout=w1, stderr=w2, start_new_session=True)
     procs[p.pid] = p

@@ -113,6 +113,13 @@ describe.each(RUNNERS)('runProcess (spawning: %s)', (mode) => {
     expect(p.stdout).toBe('141\n');
   });
 
+  it('a command without a cwd runs in bootstrap\'s, even after one that had its own', async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'bs-cwd-')));
+    expect((await runProcess({ file: 'pwd', args: ['-P'], cwd: dir, captureStdout: true })).stdout).toBe(`${dir}\n`);
+    expect((await runProcess({ file: 'pwd', args: ['-P'], captureStdout: true })).stdout).toBe(`${fs.realpathSync(process.cwd())}\n`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('each command gets exactly its own environment, one after another (the helpers send changes to a base)', async () => {
     const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, A: '1', B: 'two words', C: 'é=✓', UNSET_LATER: 'x' };
     const many = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`MANY_${i}`, String(i)]));
