@@ -188,7 +188,9 @@ export class JournalWriter {
   /** Durable batches written since the last fdatasync began, waiting for the next one. */
   private waiting: Deferred[] = [];
   private syncing = false;
+  /** Records written so far, and how many of them an fdatasync has completed for. */
   private written = 0;
+  private synced = 0;
   private closed = false;
   private failure: Error | undefined;
 
@@ -295,6 +297,7 @@ export class JournalWriter {
     this.syncing = true;
     const batch = this.waiting;
     this.waiting = [];
+    const upTo = this.written;
     fs.fdatasync(this.fd, (e) => {
       if (e) {
         const err = this.fail(e);
@@ -303,6 +306,7 @@ export class JournalWriter {
         this.syncing = false;
         return;
       }
+      this.synced = upTo;
       for (const w of batch) w.resolve();
       if (this.waiting.length) this.sync();
       else this.syncing = false;
@@ -319,10 +323,13 @@ export class JournalWriter {
     if (this.closed) return;
     while (this.queue || this.syncing) await new Promise<void>((r) => setImmediate(r));
     this.closed = true;
-    try {
-      fs.fdatasyncSync(this.fd);
-    } catch {
-      /* nothing more we can do */
+    // Usually the run-end record's own fdatasync has just covered everything.
+    if (this.written > this.synced) {
+      try {
+        fs.fdatasyncSync(this.fd);
+      } catch {
+        /* nothing more we can do */
+      }
     }
     fs.closeSync(this.fd);
   }

@@ -51,6 +51,34 @@ describe('journal', () => {
     await w.close();
   });
 
+  it('close syncs only what no fdatasync has covered yet', async () => {
+    const closing = async (appends: (w: JournalWriter) => Promise<void>) => {
+      const w = JournalWriter.open(tempDir());
+      await appends(w);
+      const sync = vi.spyOn(fs, 'fdatasyncSync');
+      try {
+        await w.close();
+        return sync.mock.calls.length;
+      } finally {
+        sync.mockRestore();
+      }
+    };
+    // The last record durable (as a run's run-end is): its fdatasync covered everything.
+    expect(
+      await closing(async (w) => {
+        await Promise.all([w.append(log('a')), w.append(log('b'), true)]);
+      }),
+    ).toBe(0);
+    // A record written after it: close syncs it.
+    expect(
+      await closing(async (w) => {
+        await w.append(log('a'), true);
+        await w.append(log('b'));
+      }),
+    ).toBe(1);
+    expect(await closing((w) => w.append(log('a')))).toBe(1);
+  });
+
   it('finishes a short write: the rest of the batch follows, byte-exact (multi-byte text too)', async () => {
     const dir = tempDir();
     const w = JournalWriter.open(dir);
