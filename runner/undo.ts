@@ -148,7 +148,9 @@ async function undoPlan(req: UndoRequest): Promise<UndoOutcome> {
   const started = req.now();
   const results = new Map<string, UndoStatus | 'blocked' | 'skipped'>();
   const why = new Map<string, string>();
-  await req.journal.append({ type: 'undo-start', undo: req.undoId, ts: started, reason: req.reason, force: req.force, runs: [...new Set(plan.tasks.map((t) => t.run))] }, true);
+  // Not synced on its own (as a run's run-start): nothing is undone yet, and each undo syncs its
+  // own start record, written after this one (so does undo-end).
+  await req.journal.append({ type: 'undo-start', undo: req.undoId, ts: started, reason: req.reason, force: req.force, runs: [...new Set(plan.tasks.map((t) => t.run))] }, false);
   req.bus.emit({ type: 'undo-started', undoId: req.undoId, reason: req.reason, tasks: plan.tasks.map((t) => ({ id: t.task, after: plan.after.get(t.task) ?? [] })) });
 
   const byId = new Map(plan.tasks.map((t) => [t.task, t]));
