@@ -17,7 +17,11 @@ const PRELOAD = path.resolve(import.meta.dirname, '../support/durability-trace.m
 type Ev = { ev: 'write'; type: string; task?: string } | { ev: 'sync-call' | 'sync-done'; id: number } | { ev: 'spawn'; file: string; script?: string; via?: 'helper' };
 
 async function traced(files: Record<string, string>, args: string[], spawn: 'helper' | 'direct'): Promise<{ trace: Ev[]; dir: string }> {
-  const dir = tempProject(files);
+  return tracedIn(tempProject(files), args, spawn);
+}
+
+/** Runs `bootstrap <args>` in `dir` with the trace preload. */
+async function tracedIn(dir: string, args: string[], spawn: 'helper' | 'direct'): Promise<{ trace: Ev[]; dir: string }> {
   const file = path.join(dir, 'trace.jsonl');
   const env = { NODE_OPTIONS: `--import ${PRELOAD}`, BS_DURABILITY_TRACE: file, BOOTSTRAP_SPAWN: spawn === 'direct' ? 'direct' : undefined };
   const r = await runCli(args, { cwd: dir, env });
@@ -65,6 +69,29 @@ describe.each(['helper', 'direct'] as const)('journal durability (spawning: %s)'
     expect(durableBy(trace, runEnd)).toBeLessThan(Infinity);
     // One fdatasync per task at most, plus the run-end's and the close's (group commit may share them).
     expect(trace.filter((e) => e.ev === 'sync-call').length).toBeLessThanOrEqual(Object.keys(needs).length + 2);
+  });
+
+  it('undo: the start record of each undo step is durable before its command, and so are undo-start and undo-end', async () => {
+    const pb = 'name: u\ntasks:\n  a:\n    run: ": do-a"\n    undo: ": undo-a"\n  b:\n    needs: [a]\n    run: ": do-b"\n    undo: ": undo-b"\n';
+    const dir = tempProject({ 'pb.yaml': pb });
+    const ran = await runCli(['run', 'pb.yaml'], { cwd: dir });
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    const { trace } = await tracedIn(dir, ['undo', 'pb.yaml'], spawn);
+    const firstSpawn = indexOf(trace, (e) => e.ev === 'spawn' && !!e.script?.includes(': undo-'));
+    expect(firstSpawn).toBeGreaterThan(-1);
+    const undoStart = indexOf(trace, (e) => e.ev === 'write' && e.type === 'undo-start');
+    expect(durableBy(trace, undoStart), 'undo-start durable before the first undo command').toBeLessThan(firstSpawn);
+    for (const id of ['a', 'b']) {
+      const spawned = indexOf(trace, (e) => e.ev === 'spawn' && !!e.script?.includes(`: undo-${id}`));
+      const start = indexOf(trace, (e) => e.ev === 'write' && e.type === 'task-undo-start' && e.task === id);
+      expect(start, `task-undo-start of ${id}`).toBeGreaterThan(-1);
+      expect(durableBy(trace, start), `task-undo-start of ${id} durable before its command`).toBeLessThan(spawned);
+    }
+    // b needs a: b is undone first, and its end is durable before a's undo runs.
+    const bEnd = indexOf(trace, (e) => e.ev === 'write' && e.type === 'task-undo-end' && e.task === 'b');
+    expect(durableBy(trace, bEnd)).toBeLessThan(indexOf(trace, (e) => e.ev === 'spawn' && !!e.script?.includes(': undo-a')));
+    const undoEnd = indexOf(trace, (e) => e.ev === 'write' && e.type === 'undo-end');
+    expect(durableBy(trace, undoEnd)).toBeLessThan(Infinity);
   });
 
   it('noop tasks wait for no fdatasync of their own; the run-end one covers them', async () => {
