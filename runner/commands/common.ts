@@ -87,9 +87,9 @@ export function stateDirFor(io: Io, opt: string | undefined, playbookName: strin
 }
 
 /** Read the journal of a state dir; warnings (torn or corrupted lines) are returned for logging. */
-export function readState(stateDir: string): { state: JournalState; warnings: string[] } {
+export function readState(stateDir: string): { state: JournalState; records: JournalRecord[]; warnings: string[] } {
   const { records, warnings } = readJournal(stateDir);
-  return { state: replay(records), warnings };
+  return { state: replay(records), records, warnings };
 }
 
 /**

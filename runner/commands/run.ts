@@ -6,11 +6,11 @@ import path from 'node:path';
 import { realClock } from '../../tasks/context.js';
 import { EventBus } from '../events.js';
 import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
-import { JournalWriteError, readJournal } from '../journal.js';
+import { JournalWriteError } from '../journal.js';
 import type { Playbook } from '../playbook/model.js';
 import { Masker } from '../secrets.js';
 import { executeRun } from '../run.js';
-import { replay, resumeChain, unfinishedRun } from '../state.js';
+import { resumeChain, unfinishedRun } from '../state.js';
 import {
   commandLine,
   defaultConcurrency,
@@ -65,8 +65,7 @@ export async function runCommand(io: Io, file: string, opts: RunOptions, argv: s
   const lock = lockStateDir(stateDir, commandLine(['bootstrap', ...argv]));
   let started = false;
   try {
-    const { records, warnings } = readJournal(stateDir);
-    const state = replay(records);
+    const { state, records, warnings } = readState(stateDir);
     const unfinished = unfinishedRun(state);
     if (unfinished && !opts.resume && !opts.fresh) {
       throw new CliError(

@@ -5,12 +5,11 @@ import { parse as parseYaml } from 'yaml';
 import { realClock } from '../../tasks/context.js';
 import { EventBus } from '../events.js';
 import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
-import { JournalWriteError, readJournal } from '../journal.js';
+import { JournalWriteError } from '../journal.js';
 import { Masker } from '../secrets.js';
 import { stopSpawnHelper } from '../spawn-server.js';
 import { planUndo } from '../undo.js';
-import { replay } from '../state.js';
-import { checkWritable, commandLine, defaultConcurrency, journalFailure, lockStateDir, displayPath, loadKinds, openJournal, stateDirFor, type Io } from './common.js';
+import { checkWritable, commandLine, defaultConcurrency, journalFailure, lockStateDir, displayPath, loadKinds, openJournal, readState, stateDirFor, type Io } from './common.js';
 import { buildReporters, type OutputOptions } from './output.js';
 import { installSignalHandlers } from './signals.js';
 import { killOrphans, runUndo } from './undo-runner.js';
@@ -51,8 +50,7 @@ export async function undoCommand(io: Io, file: string | undefined, opts: UndoOp
   let purge = false;
   let next = { logPath: '', undo: '' };
   try {
-    const { records, warnings } = readJournal(stateDir);
-    const state = replay(records);
+    const { state, records, warnings } = readState(stateDir);
     const stateFlag = opts.stateDir ? ` --state-dir ${commandLine([opts.stateDir])}` : '';
     next = {
       logPath: displayPath(io, path.join(stateDir, 'run.log')),
