@@ -1,4 +1,10 @@
-/** Renders {@link ReportData} as one self-contained HTML page (inline CSS, SVG and script). */
+/**
+ * Renders {@link ReportData} as one self-contained HTML page (inline CSS, SVG and script).
+ *
+ * The page is written piece by piece to a sink (html.ts writes it to the file in 64 kB
+ * blocks): at 10,000 tasks the page is ~7 MB, and building it as one string first (rows, their
+ * join, the flattened page and its UTF-8 copy) made the report the peak of a run's memory.
+ */
 import { actualCriticalPath, Graph } from '../graph.js';
 import { formatMs } from '../process.js';
 import type { AppliedItem, OutputLine, Phase, ReportData, Span } from './html.js';
@@ -51,31 +57,34 @@ function tickStep(total: number): number {
   return steps.find((s) => total / s <= 8) ?? 7_200_000;
 }
 
-function timeline(p: Phase, critical: Set<string>, now: number): string {
-  const ends = [...p.spans.values()].map((s) => s.end ?? now);
-  const end = Math.max(p.end ?? 0, p.start + (p.durationMs ?? 0), ...ends, p.start + 1);
+/** Where the page goes, a piece at a time. */
+export type Sink = (chunk: string) => void;
+
+function timeline(p: Phase, critical: Set<string>, now: number, write: Sink): void {
+  let end = Math.max(p.end ?? 0, p.start + (p.durationMs ?? 0), p.start + 1);
+  for (const s of p.spans.values()) end = Math.max(end, s.end ?? now);
   const total = end - p.start;
   const pct = (ms: number) => ((ms / total) * 100).toFixed(3);
   const title =
     p.kind === 'run'
       ? `Run <code>${esc(p.id)}</code>${p.resumeOf ? ` <span class="muted">(resuming ${esc(p.resumeOf)})</span>` : ''}`
       : `${p.kind === 'rollback' ? 'Rollback' : 'Undo'} <code>${esc(p.id)}</code>`;
-  const out: string[] = [`<h3>${title}${p.status ? `<span class="badge ${cls(p.status)}">${esc(p.status)}</span>` : ''} <span class="muted">${time(p.start)} – ${time(end)} · ${formatMs(total)}${p.fromJournal ? ' · from the journal' : ''}</span></h3>`];
+  write(`<h3>${title}${p.status ? `<span class="badge ${cls(p.status)}">${esc(p.status)}</span>` : ''} <span class="muted">${time(p.start)} – ${time(end)} · ${formatMs(total)}${p.fromJournal ? ' · from the journal' : ''}</span></h3>\n`);
   const step = tickStep(total);
   // The grid lines (one per tick after the first) are the tracks' background: one tile of
   // --grid per tick, with its line at the right edge (not repeated in each of 10,000 rows).
-  out.push(`<div class="gantt" data-phase="${esc(p.kind)}" data-total-ms="${total}" style="--grid:${step < total ? pct(step) : 200}%">`);
+  write(`<div class="gantt" data-phase="${esc(p.kind)}" data-total-ms="${total}" style="--grid:${step < total ? pct(step) : 200}%">\n`);
   const ticks: string[] = [];
   for (let t = 0; t <= total; t += step) ticks.push(`<span class="${t === 0 ? 'first' : ''}" style="left:${pct(t)}%">${t === 0 ? time(p.start) : '+' + formatMs(t)}</span>`);
-  out.push(`<div></div><div class="axis">${ticks.join('')}</div><div></div>`);
+  write(`<div></div><div class="axis">${ticks.join('')}</div><div></div>`);
   const kind = esc(p.kind);
   for (const id of p.tasks) {
     const s = p.spans.get(id);
     const crit = critical.has(id);
     const eid = esc(id); // once per row, not three times
-    out.push(`<div class="label${crit ? ' critical' : ''}" data-task="${eid}" title="${crit ? 'on the critical path' : ''}">${eid}</div>`);
+    const label = `\n<div class="label${crit ? ' critical' : ''}" data-task="${eid}" title="${crit ? 'on the critical path' : ''}">${eid}</div>\n`;
     if (!s) {
-      out.push(`<div class="track"></div><div class="dur"><span class="st not-run">not run</span></div>`);
+      write(`${label}<div class="track"></div><div class="dur"><span class="st not-run">not run</span></div>`);
       continue;
     }
     const sEnd = s.end ?? now;
@@ -84,11 +93,9 @@ function timeline(p: Phase, critical: Set<string>, now: number): string {
       `<div class="bar ${cls(s.status)}${crit ? ' critical' : ''}" data-task="${eid}" data-phase="${kind}" data-status="${esc(s.status ?? 'unfinished')}" data-start-ms="${s.start - p.start}" data-ms="${dur}" ` +
       `style="left:${pct(s.start - p.start)}%;width:${pct(dur)}%" title="${esc(`${id}: ${statusText(s)} · ${formatMs(dur)}${s.attempts > 1 ? ` · ${s.attempts} attempts` : ''}${s.error ? ` · ${s.error}` : ''}`)}"></div>`;
     const retryTicks = p.retries.filter((r) => r.task === id).map((r) => `<div class="tick" style="left:${pct(r.ts - p.start)}%" title="${esc(`attempt ${r.attempt}/${r.maxAttempts} failed: ${r.error}`)}"></div>`);
-    out.push(`<div class="track">${bar}${retryTicks.join('')}</div>`);
-    out.push(`<div class="dur"><span class="st ${cls(s.status)}">${esc(statusText(s))}</span> ${s.status === 'restored' ? '' : formatMs(dur)}</div>`);
+    write(`${label}<div class="track">${bar}${retryTicks.join('')}</div>\n<div class="dur"><span class="st ${cls(s.status)}">${esc(statusText(s))}</span> ${s.status === 'restored' ? '' : formatMs(dur)}</div>`);
   }
-  out.push('</div>');
-  return out.join('\n');
+  write('\n</div>');
 }
 
 function summaryCards(d: ReportData): string {
@@ -160,10 +167,10 @@ function outputLine(l: OutputLine): string {
   return l.stream === 'stdout' ? prefix + text : `${prefix}<span class="${l.stream}">${l.stream === 'progress' ? '» ' : ''}${text}</span>`;
 }
 
-function outputs(d: ReportData): string {
+function outputs(d: ReportData, write: Sink): void {
   const ids = [...new Set([...d.needs.keys(), ...d.phases.flatMap((p) => p.tasks)])];
   const failed = new Set(d.failed.map((f) => f.task));
-  const out = ['<section><h2>Output</h2>'];
+  write('<section><h2>Output</h2>');
   let quiet = 0;
   for (const id of ids) {
     const o = d.outputs.get(id);
@@ -175,14 +182,17 @@ function outputs(d: ReportData): string {
       quiet++;
       continue;
     }
-    out.push(`<details class="out" id="out-${esc(id)}"${failed.has(id) ? ' open' : ''}><summary>${esc(id)} <span class="st ${cls(last?.status)}">${esc(statusText(last))}</span> <span class="muted">${o ? `${o.lines.length + o.dropped} line(s)` : 'no output'}</span></summary>`);
-    if (last?.error) out.push(`<div class="lvl-error mono">${esc(last.error)}</div>`);
-    if (o) out.push(`<pre>${o.dropped ? `<span class="muted">… ${o.dropped} earlier line(s) in run.log</span>\n` : ''}${o.lines.map(outputLine).join('\n')}</pre>`);
-    out.push('</details>');
+    write(`\n<details class="out" id="out-${esc(id)}"${failed.has(id) ? ' open' : ''}><summary>${esc(id)} <span class="st ${cls(last?.status)}">${esc(statusText(last))}</span> <span class="muted">${o ? `${o.lines.length + o.dropped} line(s)` : 'no output'}</span></summary>`);
+    if (last?.error) write(`\n<div class="lvl-error mono">${esc(last.error)}</div>`);
+    if (o) {
+      write(`\n<pre>${o.dropped ? `<span class="muted">… ${o.dropped} earlier line(s) in run.log</span>\n` : ''}`);
+      o.lines.forEach((l, i) => write(i ? '\n' + outputLine(l) : outputLine(l)));
+      write('</pre>');
+    }
+    write('\n</details>');
   }
-  if (quiet) out.push(`<p class="muted">${quiet === ids.length ? 'No task printed anything.' : `${quiet} other task(s) printed nothing.`}</p>`);
-  out.push('</section>');
-  return out.join('\n');
+  if (quiet) write(`\n<p class="muted">${quiet === ids.length ? 'No task printed anything.' : `${quiet} other task(s) printed nothing.`}</p>`);
+  write('\n</section>');
 }
 
 function logs(d: ReportData): string {
@@ -206,8 +216,15 @@ function safeGraph(tasks: number, render: () => string): string {
   }
 }
 
-/** The whole page. */
+/** The whole page, as one string (for tests and small reports). */
 export function renderReport(d: ReportData): string {
+  const parts: string[] = [];
+  writeReport(d, (chunk) => void parts.push(chunk));
+  return parts.join('');
+}
+
+/** The whole page, written to `write` a piece at a time. */
+export function writeReport(d: ReportData, write: Sink): void {
   const now = d.generated;
   const last = d.phases[d.phases.length - 1];
   const runPhase = [...d.phases].reverse().find((p) => p.kind === 'run');
@@ -232,7 +249,7 @@ export function renderReport(d: ReportData): string {
   };
   const title = `${d.playbook.name || 'bootstrap'} — bootstrap report`;
   const cards = summaryCards(d);
-  return `<!doctype html>
+  write(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title><style>${REPORT_CSS}</style></head>
 <body>
@@ -242,15 +259,22 @@ export function renderReport(d: ReportData): string {
 ${cards ? `<section><h2>Summary</h2>${cards}</section>` : ''}
 ${failures(d)}
 <section><h2>Timeline</h2>
-${d.phases.map((p) => timeline(p, p.kind === 'run' ? new Set(criticalOf(p, d.needs)) : new Set(), now)).join('\n')}
+`);
+  d.phases.forEach((p, i) => {
+    if (i) write('\n');
+    timeline(p, p.kind === 'run' ? new Set(criticalOf(p, d.needs)) : new Set(), now, write);
+  });
+  write(`
 <div class="legend"><span><i style="background:var(--ok)"></i>succeeded</span><span><i style="background:var(--fail)"></i>failed</span><span><i style="background:var(--skip)"></i>skipped / already done</span><span><i style="background:#9fd6b5"></i>done earlier (resume)</span><span><i style="background:var(--undo)"></i>undone</span><span><i style="background:var(--warn)"></i>retry / unfinished</span><span><i style="background:#fff;box-shadow:0 0 0 2px var(--crit)"></i>critical path ★</span></div>
 </section>
 <section><h2>Graph</h2><div class="graph-wrap">${safeGraph(d.needs.size, drawGraph)}</div></section>
 ${applied(d)}
-${outputs(d)}
+`);
+  outputs(d, write);
+  write(`
 ${logs(d)}
 </main>
 <script>${REPORT_JS}</script>
 </body></html>
-`;
+`);
 }

@@ -12,7 +12,7 @@ import type { BootstrapEvent, Reporter } from '../events.js';
 import type { UndoSpec } from '../journal.js';
 import type { JournalState } from '../state.js';
 import { planUndo } from '../undo.js';
-import { renderReport } from './html-render.js';
+import { writeReport } from './html-render.js';
 import type { NextSteps } from './summary.js';
 
 /** A task's bar in one phase of the timeline. */
@@ -218,17 +218,41 @@ export class HtmlReporter implements Reporter {
   /** Write the page (atomically: a temp file renamed over the old one). */
   close(): void {
     if (!this.seen) return;
-    const html = renderReport(this.snapshot());
+    const data = this.snapshot();
     const tmp = `${this.o.file}.${process.pid}.tmp`;
+    let fd: number | undefined;
     try {
       fs.mkdirSync(path.dirname(this.o.file), { recursive: true });
-      fs.writeFileSync(tmp, html, { mode: 0o600 });
+      fd = fs.openSync(tmp, 'w', 0o600);
+      // In blocks of ~64 kB as it is rendered: the page of 10,000 tasks is never one string.
+      let block = '';
+      writeReport(data, (chunk) => {
+        block += chunk;
+        if (block.length >= 65_536) {
+          writeAll(fd!, block);
+          block = '';
+        }
+      });
+      writeAll(fd, block);
+      fs.closeSync(fd);
+      fd = undefined;
       fs.renameSync(tmp, this.o.file);
     } catch {
       // The report is a convenience: a full disk or a removed state dir must not fail the run.
-      fs.rmSync(tmp, { force: true });
+      try {
+        if (fd !== undefined) fs.closeSync(fd);
+        fs.rmSync(tmp, { force: true });
+      } catch {
+        // nothing more to do
+      }
     }
   }
+}
+
+/** fs.writeSync may write less than it is given (a full disk, a signal): write all of it. */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off);
 }
 
 /** A readable one-line form of an undo step. */
