@@ -8,13 +8,24 @@ export interface GraphNode {
   needs: readonly string[];
 }
 
+/** The list without repeated ids (the same array when it has none, as it nearly always has). */
+function unique(list: readonly string[]): readonly string[] {
+  if (list.length > 16) return new Set(list).size === list.length ? list : [...new Set(list)];
+  for (let i = 1; i < list.length; i++) if (list.lastIndexOf(list[i]!, i - 1) !== -1) return [...new Set(list)];
+  return list;
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
 /** An immutable DAG over task ids, in declaration order. */
 export class Graph {
   /** Task ids in declaration order. */
   readonly ids: readonly string[];
   private readonly needsOf: Map<string, readonly string[]>;
+  /** Only tasks that something needs have an entry. */
   private readonly dependentsOf: Map<string, string[]>;
 
+  /** The nodes' `needs` arrays are kept as they are (not copied): they must not change. */
   constructor(nodes: Iterable<GraphNode>) {
     const ids: string[] = [];
     this.needsOf = new Map();
@@ -22,14 +33,14 @@ export class Graph {
     for (const n of nodes) {
       if (this.needsOf.has(n.id)) throw new Error(`duplicate task id ${n.id}`);
       ids.push(n.id);
-      this.needsOf.set(n.id, [...new Set(n.needs)]);
-      this.dependentsOf.set(n.id, []);
+      this.needsOf.set(n.id, unique(n.needs));
     }
     for (const id of ids) {
       for (const dep of this.needsOf.get(id)!) {
+        if (!this.needsOf.has(dep)) throw new Error(`task ${id} needs unknown task ${dep}`);
         const list = this.dependentsOf.get(dep);
-        if (!list) throw new Error(`task ${id} needs unknown task ${dep}`);
-        list.push(id);
+        if (list) list.push(id);
+        else this.dependentsOf.set(dep, [id]);
       }
     }
     this.ids = ids;
@@ -41,12 +52,12 @@ export class Graph {
 
   /** Direct dependencies of a task. */
   needs(id: string): readonly string[] {
-    return this.needsOf.get(id) ?? [];
+    return this.needsOf.get(id) ?? NONE;
   }
 
   /** Tasks that directly need this one. */
   dependents(id: string): readonly string[] {
-    return this.dependentsOf.get(id) ?? [];
+    return this.dependentsOf.get(id) ?? NONE;
   }
 
   /** Every task this one needs, transitively. */

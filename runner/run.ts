@@ -85,7 +85,7 @@ async function runGraph(req: RunRequest): Promise<RunOutcome> {
   const { playbook } = req;
   const runId = req.runId ?? newRunId();
   const started = req.clock.now();
-  const graph = new Graph([...playbook.tasks.values()].map((t) => ({ id: t.id, needs: t.needs })));
+  const graph = new Graph(playbook.tasks.values());
 
   const journalVars: Record<string, JournalledVar> = {};
   for (const [name, def] of playbook.vars) {

@@ -67,7 +67,7 @@ export async function runDryRun(io: Io, playbook: Playbook, opts: { var?: string
   const ctx: EvalContext = { vars: vars.nested, env: io.env, tasks: {}, playbook: { dir: playbook.dir, name: playbook.name, file: playbook.file }, run: { id: '<dry-run>' } };
   const r = new Resolver(ctx, { vars: vars.secret, outputs: new Set() }, masker);
   const s = styleFor(io.stdout, io.env);
-  const graph = new Graph([...playbook.tasks.values()].map((t) => ({ id: t.id, needs: t.needs })));
+  const graph = new Graph(playbook.tasks.values());
   const out: string[] = [
     `Dry run of ${playbook.name}: ${playbook.tasks.size} tasks in dependency order. Nothing is run; secrets are shown as ***.`,
     s.dim('Values from earlier tasks are shown as written (${{ tasks... }}): they are known only when those tasks have run.'),

@@ -33,7 +33,7 @@ export function lastDurations(state: JournalState | undefined, playbook: Playboo
 
 /** Build the view: graph, durations and the planned critical path. */
 export function graphView(playbook: Playbook, state: JournalState | undefined): GraphView & { weighted: boolean; total: number } {
-  const graph = new Graph([...playbook.tasks.values()].map((t) => ({ id: t.id, needs: t.needs })));
+  const graph = new Graph(playbook.tasks.values());
   const durations = lastDurations(state, playbook);
   const weighted = durations.size > 0;
   // Tasks the last run did not time weigh like the fastest known task (or 1 without any).

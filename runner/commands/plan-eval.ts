@@ -88,7 +88,7 @@ const oneLine = (s: string) => {
 /** Plan every task, in dependency order (independent checks run in parallel). */
 export async function planTasks(input: PlanInput): Promise<PlanItem[]> {
   const { playbook } = input;
-  const graph = new Graph([...playbook.tasks.values()].map((t) => ({ id: t.id, needs: t.needs })));
+  const graph = new Graph(playbook.tasks.values());
   const ids = topoOrder(graph);
   const items = new Map<string, PlanItem>();
   /** Tasks whose status and outputs are known now (as a run would see them). */

@@ -59,6 +59,38 @@ describe('graph', () => {
     );
   });
 
+  it('property: needs and dependents, with repeated needs dropped, in declaration order; inputs untouched', () => {
+    fc.assert(
+      fc.property(
+        dagArb({ maxNodes: 30 }).chain((dag) =>
+          // Repeat some needs (up to 40 of them, past the short-list path) in place.
+          fc.tuple(fc.constant(dag), fc.array(fc.nat(), { minLength: dag.ids.length, maxLength: dag.ids.length })),
+        ),
+        ([dag, reps]) => {
+          const input = dag.ids.map((id, i) => {
+            const n = dag.needs.get(id)!;
+            const extra = n.length ? Array.from({ length: reps[i]! % 41 }, (_, k) => n[k % n.length]!) : [];
+            return { id, needs: [...n, ...extra].sort() };
+          });
+          const copies = input.map((x) => [...x.needs]);
+          const g = new Graph(input);
+          input.forEach((x, i) => expect(x.needs).toEqual(copies[i]));
+          for (const [i, id] of dag.ids.entries()) {
+            expect(g.needs(id)).toEqual([...new Set(input[i]!.needs)]);
+            expect(g.dependents(id)).toEqual(dag.ids.filter((d) => dag.needs.get(d)!.includes(id)));
+          }
+          expect(g.needs('no such task')).toEqual([]);
+          expect(g.dependents('no such task')).toEqual([]);
+        },
+      ),
+    );
+  });
+
+  it('rejects a duplicate id and an unknown need', () => {
+    expect(() => graphOf({ a: [], b: ['a', 'zz'] })).toThrow('task b needs unknown task zz');
+    expect(() => new Graph([{ id: 'a', needs: [] }, { id: 'a', needs: [] }])).toThrow('duplicate task id a');
+  });
+
   it('longest remaining path and planned critical path', () => {
     const g = graphOf({ a: [], b: ['a'], c: ['a'], d: ['b', 'c'] });
     const w: Record<string, number> = { a: 1, b: 5, c: 2, d: 1 };
