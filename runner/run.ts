@@ -46,6 +46,8 @@ export interface RunRequest {
   clock: Clock;
   fetch: typeof fetch;
   runId?: string;
+  /** Called once the schedule is set up, before the first task starts. */
+  onScheduled?: () => void;
 }
 
 export interface RunOutcome {
@@ -161,6 +163,7 @@ async function runGraph(req: RunRequest): Promise<RunOutcome> {
     concurrency: req.concurrency,
     signal: req.signal,
     weight: (id) => Math.max(1, durations.get(id) ?? 1),
+    onReady: req.onScheduled,
     run: (id) => runTask(rc, playbook.tasks.get(id)!),
   });
 

@@ -41,6 +41,8 @@ export interface ScheduleOptions {
   signal?: AbortSignal;
   /** Called when the first failure trips the latch. */
   onStop?: (reason: StopReason) => void;
+  /** Called once, when the schedule is set up and the first task is about to start. */
+  onReady?: () => void;
 }
 
 export interface ScheduleResult {
@@ -65,11 +67,17 @@ export async function schedule(opts: ScheduleOptions): Promise<ScheduleResult> {
   if (opts.signal?.aborted) stop('interrupt');
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
+  let ready = opts.onReady;
   const nodes = new Map<string, { run: () => Promise<void>; priority: number }>();
   for (const id of graph.ids) {
     nodes.set(id, {
       priority: opts.weight ? Math.max(0, opts.weight(id)) : 1,
       run: async () => {
+        if (ready) {
+          const onReady = ready;
+          ready = undefined;
+          onReady();
+        }
         if (latch.tripped) return;
         // Defensive: p-graph only hands us a node after its needs ran, but a need that never
         // started (or failed) must block it regardless of the latch.

@@ -9,6 +9,7 @@ import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
 import { JournalWriteError } from '../journal.js';
 import type { Playbook } from '../playbook/model.js';
 import { Masker } from '../secrets.js';
+import { releaseGarbage, type GcResult } from '../memory.js';
 import { executeRun } from '../run.js';
 import { resumeChain, unfinishedRun } from '../state.js';
 import {
@@ -49,6 +50,8 @@ export interface RunOptions extends OutputOptions {
 export async function runCommand(io: Io, file: string, opts: RunOptions, argv: string[]): Promise<ExitCode> {
   if (opts.resume && opts.fresh) throw new CliError('--resume and --fresh contradict each other', EXIT.BAD_INPUT, 'use --resume to continue the unfinished run, or --fresh to start over');
   const playbook = await loadPlaybookOrExit(io, file);
+  // The parse tree is garbage now: with a large playbook, most of the heap (bench/README.md).
+  const gcLoaded = releaseGarbage(io.env);
   const kinds = await kindsOf(playbook);
   const stateDir = stateDirFor(io, opts.stateDir, playbook.name);
   const shown = displayPath(io, playbook.file);
@@ -92,6 +95,10 @@ export async function runCommand(io: Io, file: string, opts: RunOptions, argv: s
     const bus = new EventBus((v) => masker.maskDeep(v));
     const reporters = buildReporters(io, bus, { ...opts, next, stateDir, journal, state: () => live.state() });
     for (const w of warnings) bus.emit({ type: 'log', level: 'warn', message: w });
+    const gcLog = (when: string, r: GcResult) => {
+      if (r.collected) bus.emit({ type: 'log', level: 'debug', message: `memory: collected garbage ${when}: heap ${mib(r.beforeBytes)} -> ${mib(r.afterBytes)} in ${Math.round(r.ms)} ms` });
+    };
+    gcLog('after loading the playbook', gcLoaded);
     if (opts.resume && !unfinished) bus.emit({ type: 'log', level: 'info', message: 'nothing to resume: starting a new run' });
     if (lock.tookOver) bus.emit({ type: 'log', level: 'warn', message: `took over the lock of pid ${lock.tookOver.pid} (${lock.tookOver.command}), which is no longer running` });
 
@@ -120,6 +127,8 @@ export async function runCommand(io: Io, file: string, opts: RunOptions, argv: s
         env: io.env,
         clock: realClock,
         fetch: globalThis.fetch,
+        // p-graph's set-up copies of the graph are garbage once the first task starts.
+        onScheduled: () => gcLog('after setting up the schedule', releaseGarbage(io.env)),
       });
       if (outcome.status === 'failed' && opts.rollback && !signals.signal.aborted) {
         const after = readState(stateDir).state;
@@ -160,6 +169,8 @@ export async function runCommand(io: Io, file: string, opts: RunOptions, argv: s
     lock.release();
   }
 }
+
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
 async function confirm(io: Io, playbook: Playbook, values: Record<string, unknown>, secret: ReadonlySet<string>): Promise<void> {
   const { ask } = await import('../playbook/prompt.js');

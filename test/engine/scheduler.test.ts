@@ -125,4 +125,30 @@ describe('scheduler', () => {
     expect(res.outcomes.get('a')).toBe('failed');
     expect(res.notStarted).toEqual(['b']);
   });
+
+  it('property: onReady is called once, before any task starts, whatever the graph and outcomes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        dagArb({ maxNodes: 20 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.func(fc.constantFrom<TaskOutcome>('succeeded', 'skipped', 'failed')),
+        async (dag, concurrency, outcomeOf) => {
+          const graph = new Graph(dag.ids.map((id) => ({ id, needs: dag.needs.get(id)! })));
+          const calls: string[] = [];
+          await schedule({
+            graph,
+            concurrency,
+            onReady: () => calls.push('ready'),
+            run: async (id) => (calls.push(id), outcomeOf(id)),
+          });
+          if (dag.ids.length === 0) expect(calls).toEqual([]);
+          else {
+            expect(calls[0]).toBe('ready');
+            expect(calls.filter((c) => c === 'ready')).toHaveLength(1);
+            expect(calls.length).toBeGreaterThan(1);
+          }
+        },
+      ),
+    );
+  });
 });
