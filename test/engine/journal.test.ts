@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { JournalWriter, parseJournal, readJournal, type JournalRecord } from '../../runner/journal.js';
+import { INLINE_SYNC_MAX_MS, JournalWriter, parseJournal, readJournal, type JournalRecord } from '../../runner/journal.js';
 import { Masker } from '../../runner/secrets.js';
 import { tempDir } from '../support/engine.js';
 
@@ -19,22 +19,30 @@ describe('journal', () => {
     await w.close();
   });
 
-  it('writes the records of one tick with one write, in order; a durable one resolves after an fdatasync begun after that write', async () => {
+  /** Appends a, b (durable), c in one tick, then d (durable); the order of writes, syncs and settlements. */
+  async function syncOrder(inlineSyncMaxMs: number | undefined, fsyncDelayMs = 0): Promise<string[]> {
     const dir = tempDir();
-    const w = JournalWriter.open(dir);
+    const w = JournalWriter.open(dir, { inlineSyncMaxMs });
     const events: string[] = [];
-    const { writeSync, fdatasync } = fs;
+    const { writeSync, fdatasync, fdatasyncSync } = fs;
     const ws = vi.spyOn(fs, 'writeSync').mockImplementation(((...a: Parameters<typeof writeSync>) => {
       events.push(`write ${String(a[1]).split('\n').filter(Boolean).length}`);
       return writeSync(...a);
     }) as typeof writeSync);
-    const fsync = vi.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, cb: (e: NodeJS.ErrnoException | null) => void) => {
-      events.push('sync');
+    const pool = vi.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, cb: (e: NodeJS.ErrnoException | null) => void) => {
+      events.push('sync (pool)');
       fdatasync(fd, (e) => {
         events.push('synced');
         cb(e);
       });
     }) as typeof fdatasync);
+    const inline = vi.spyOn(fs, 'fdatasyncSync').mockImplementation((fd: number) => {
+      events.push('sync (inline)');
+      // A slow disk.
+      for (const until = performance.now() + fsyncDelayMs; performance.now() < until; );
+      fdatasyncSync(fd);
+      events.push('synced');
+    });
     try {
       const first = [w.append(log('a')), w.append(log('b'), true), w.append(log('c'))];
       void first[0].then(() => events.push('a done'));
@@ -44,11 +52,24 @@ describe('journal', () => {
       events.push('d durable');
     } finally {
       ws.mockRestore();
-      fsync.mockRestore();
+      pool.mockRestore();
+      inline.mockRestore();
     }
-    expect(events).toEqual(['write 3', 'sync', 'a done', 'synced', 'b durable', 'write 1', 'sync', 'synced', 'd durable']);
     expect(readJournal(dir).records.map((r) => (r as { message: string }).message)).toEqual(['a', 'b', 'c', 'd']);
     await w.close();
+    return events;
+  }
+
+  it('writes the records of one tick with one write, in order; a durable one resolves after an fdatasync begun after that write', async () => {
+    // In place (the default while fdatasyncs are fast: no thread pool round trip).
+    expect(INLINE_SYNC_MAX_MS).toBe(2);
+    expect(await syncOrder(60_000)).toEqual(['write 3', 'sync (inline)', 'synced', 'a done', 'b durable', 'write 1', 'sync (inline)', 'synced', 'd durable']);
+    // Through the thread pool: the same guarantees.
+    expect(await syncOrder(0)).toEqual(['write 3', 'sync (pool)', 'a done', 'synced', 'b durable', 'write 1', 'sync (pool)', 'synced', 'd durable']);
+  });
+
+  it('goes to the thread pool for good once an fdatasync in place took longer than allowed (a slow disk must not stall the event loop)', async () => {
+    expect(await syncOrder(2, 5)).toEqual(['write 3', 'sync (inline)', 'synced', 'a done', 'b durable', 'write 1', 'sync (pool)', 'synced', 'd durable']);
   });
 
   it('close syncs only what no fdatasync has covered yet', async () => {
