@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempProject } from '../support/cli.js';
+import { REPO, runCli, tempProject } from '../support/cli.js';
 
 describe('start-up', () => {
   it('a shell run loads no readline, fs/promises, fs streams or SDK', async () => {
@@ -26,5 +26,12 @@ describe('start-up', () => {
       for (const m of ['readline', 'internal/readline/interface', 'fs/promises', 'internal/fs/promises', 'internal/fs/streams']) expect(loaded).not.toContain(m);
       expect(files.filter((f) => f.includes('node_modules'))).toEqual([]);
     }
+  });
+
+  it('the bundle wraps each node: built-in for ESM imports once, not once per importing module', () => {
+    const bundle = fs.readFileSync(path.join(REPO, 'dist', 'bundle', 'cli.cjs'), 'utf8');
+    // scripts/bundle.mjs rewrites esbuild's per-module copies (a getter per export, each time).
+    expect(bundle).not.toMatch(/__toESM\(require\("node:/);
+    expect(bundle.match(/__nodeESM\(require\("node:fs"\)\)/g)?.length).toBeGreaterThan(5);
   });
 });
