@@ -340,8 +340,8 @@ export class JournalWriter {
       error = e as NodeJS.ErrnoException;
     }
     if (performance.now() - t > (this.opts.inlineSyncMaxMs ?? INLINE_SYNC_MAX_MS)) this.inlineSync = false;
-    // Settled as a callback would be, after the code that asked for it: the same order as
-    // through the thread pool.
+    // Settled in a microtask, as a callback from the thread pool would be later: never in the
+    // middle of the code that asked for the sync.
     queueMicrotask(() => done(error));
   }
 

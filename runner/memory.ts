@@ -7,7 +7,7 @@
  * scheduler (p-graph) makes while it sets up. With 10,000 tasks the live heap is ~18 MB after
  * loading and ~36 MB while running, but without a collection at those two moments the heap
  * holds ~90 MB at the end of the run, and the process's peak memory follows it
- * (bench/README.md). A full collection there costs ~10-20 ms at that size.
+ * (bench/README.md). A full collection there costs ~15-30 ms at that size.
  *
  * It is done only when the heap holds enough to matter: a playbook of a few hundred tasks never
  * gets there, and pays nothing. `BOOTSTRAP_GC=off` turns it off (to compare).
