@@ -24,8 +24,9 @@ let collector: (() => void) | undefined;
  * V8's full collection. Node exposes it only with --expose-gc; setting the flag for a moment
  * makes a new context get a `gc` function (the main context is untouched), and setting it back
  * keeps V8's flags, and so the code cache bootstrap writes, as they were. This is how Jest's
- * leak detector (jest-leak-detector) gets its `gc` too; unlike a heap-sizing flag (which V8
- * reads once at start-up, see bench/README.md), it only adds a function to the new context.
+ * leak detector (jest-leak-detector) gets its `gc` too. Unlike a GC-tuning flag (which would
+ * change the collector's heuristics while it runs, see bench/README.md), the flag exists in
+ * every Node and only adds a function to the new context.
  */
 function fullGc(): () => void {
   if (!collector) {
