@@ -235,7 +235,8 @@ export function translateAjvErrors(errors: readonly ErrorObject[], opts: Transla
           message = `${subject} must have at most ${params.limit} item${params.limit === 1 ? '' : 's'}`;
           break;
         case 'uniqueItems':
-          message = `${subject} lists the same item twice (items ${params.j + 1} and ${params.i + 1})`;
+          // ajv names the pair in either order (its deep-equality and its by-value checks differ).
+          message = `${subject} lists the same item twice (items ${Math.min(params.i, params.j) + 1} and ${Math.max(params.i, params.j) + 1})`;
           break;
         case 'format':
           message = `${subject}: ${describeValue(value)} is not a valid ${params.format}`;

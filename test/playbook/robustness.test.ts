@@ -50,4 +50,22 @@ describe('loadPlaybook never throws', () => {
       { numRuns: 300 },
     );
   });
+
+  it('on needs whose items are mappings with keys named like Object methods (found by the property above)', () => {
+    // ajv's deep equality (for uniqueItems) calls an item's own toString/valueOf: `needs` items
+    // are declared strings in the schema, so it compares them by value and never calls them.
+    for (const key of ['toString', 'valueOf', 'constructor', 'hasOwnProperty']) {
+      const r = load(`name: ok\ntasks:\n  b:\n    run: "true"\n  a:\n    run: "true"\n    needs:\n      - {}\n      - ${key}: false\n      - ${key}: false\n`);
+      const messages = r.diagnostics.map((d) => d.message);
+      expect(messages.join('\n')).not.toMatch(/internal error/);
+      expect(messages).toContain('`needs[0]` of task `a`: expected a task id, got a mapping');
+      expect(messages).toContain('`needs[1]` of task `a`: expected a task id, got a mapping');
+      expect(r.playbook).toBeUndefined();
+    }
+  });
+
+  it('names a repeated need by its two positions, first one first', () => {
+    const r = load('name: ok\ntasks:\n  b:\n    run: "true"\n  a:\n    run: "true"\n    needs: [b, c, b]\n  c:\n    run: "true"\n');
+    expect(r.diagnostics.map((d) => d.message)).toContain('`needs` of task `a` lists the same item twice (items 1 and 3)');
+  });
 });
