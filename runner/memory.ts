@@ -12,8 +12,12 @@
  * It is done only when the heap holds enough to matter: a playbook of a few hundred tasks never
  * gets there, and pays nothing. `BOOTSTRAP_GC=off` turns it off (to compare).
  */
-import v8 from 'node:v8';
+import { createRequire } from 'node:module';
 import vm from 'node:vm';
+
+// node:v8 costs ~2 ms to load: only a collection needs it (the heap's size comes from
+// process.memoryUsage, which every run can afford).
+const requireHere = createRequire(import.meta.url);
 
 /** Below this much heap in use, a collection is not worth its pause. */
 export const GC_MIN_HEAP_BYTES = 32 * 1024 * 1024;
@@ -33,6 +37,7 @@ function fullGc(): () => void {
     const exposed = (globalThis as { gc?: () => void }).gc;
     if (exposed) collector = exposed;
     else {
+      const v8 = requireHere('node:v8') as typeof import('node:v8');
       v8.setFlagsFromString('--expose-gc');
       try {
         collector = vm.runInNewContext('gc') as () => void;
@@ -52,7 +57,7 @@ export type GcResult = { collected: true; beforeBytes: number; afterBytes: numbe
  * collection). Never throws: memory is an optimisation, not a reason to fail a run.
  */
 export function releaseGarbage(env: Record<string, string | undefined> = process.env, minBytes = GC_MIN_HEAP_BYTES): GcResult {
-  const beforeBytes = v8.getHeapStatistics().used_heap_size;
+  const beforeBytes = process.memoryUsage().heapUsed;
   if (env.BOOTSTRAP_GC === 'off') return { collected: false, reason: 'off', beforeBytes };
   if (beforeBytes < minBytes) return { collected: false, reason: 'small', beforeBytes };
   const t = performance.now();
@@ -61,5 +66,5 @@ export function releaseGarbage(env: Record<string, string | undefined> = process
   } catch {
     return { collected: false, reason: 'off', beforeBytes };
   }
-  return { collected: true, beforeBytes, afterBytes: v8.getHeapStatistics().used_heap_size, ms: performance.now() - t };
+  return { collected: true, beforeBytes, afterBytes: process.memoryUsage().heapUsed, ms: performance.now() - t };
 }
