@@ -170,6 +170,17 @@ export interface JournalWriterOptions {
  */
 export const INLINE_SYNC_MAX_MS = 2;
 
+/**
+ * Write all of `text` at the file's position: the string as it is (no Buffer for the usual
+ * whole write), and the rest of a short write (a nearly full disk, a signal) as bytes.
+ */
+export function writeAllSync(fd: number, text: string): void {
+  const n = fs.writeSync(fd, text, null, 'utf8');
+  if (n >= Buffer.byteLength(text)) return;
+  const data = Buffer.from(text).subarray(n);
+  for (let offset = 0; offset < data.length; ) offset += fs.writeSync(fd, data, offset, data.length - offset, null);
+}
+
 /** A promise with its settle functions: one per batch of records, not one per record. */
 interface Deferred {
   promise: Promise<void>;
@@ -280,15 +291,7 @@ export class JournalWriter {
     const crash = limit !== undefined && this.written + lines.length >= limit;
     if (crash) lines = lines.slice(0, Math.max(0, limit - this.written));
     try {
-      const text = lines.length === 1 ? lines[0]! : lines.join('');
-      // The string as it is (no Buffer per batch); the rest of a short write, as bytes.
-      const n = fs.writeSync(this.fd, text, null, 'utf8');
-      const size = Buffer.byteLength(text);
-      if (n < size) {
-        const data = Buffer.from(text).subarray(n);
-        let offset = 0;
-        while (offset < data.length) offset += fs.writeSync(this.fd, data, offset, data.length - offset, null);
-      }
+      writeAllSync(this.fd, lines.length === 1 ? lines[0]! : lines.join(''));
     } catch (e) {
       return this.rejectBatch(batch, this.fail(e));
     }

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BootstrapEvent, Reporter } from '../events.js';
-import type { UndoSpec } from '../journal.js';
+import { writeAllSync, type UndoSpec } from '../journal.js';
 import type { JournalState } from '../state.js';
 import { planUndo } from '../undo.js';
 import { writeReport } from './html-render.js';
@@ -229,11 +229,11 @@ export class HtmlReporter implements Reporter {
       writeReport(data, (chunk) => {
         block += chunk;
         if (block.length >= 65_536) {
-          writeAll(fd!, block);
+          writeAllSync(fd!, block);
           block = '';
         }
       });
-      writeAll(fd, block);
+      writeAllSync(fd, block);
       fs.closeSync(fd);
       fd = undefined;
       fs.renameSync(tmp, this.o.file);
@@ -247,12 +247,6 @@ export class HtmlReporter implements Reporter {
       }
     }
   }
-}
-
-/** fs.writeSync may write less than it is given (a full disk, a signal): write all of it. */
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
-  for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off);
 }
 
 /** A readable one-line form of an undo step. */
