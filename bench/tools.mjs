@@ -31,6 +31,7 @@ export function prepare(dir, graph, { kind = 'shell' } = {}) {
   fs.writeFileSync(path.join(dir, 'build.ninja'), toNinja(graph));
   fs.writeFileSync(path.join(dir, 'play.yml'), toAnsible(graph));
   fs.writeFileSync(path.join(dir, 'sequential.sh'), toBashSequential(graph), { mode: 0o755 });
+  fs.writeFileSync(path.join(dir, 'graph.json'), JSON.stringify({ nodes: graph.nodes.map(({ id, needs }) => ({ id, needs })) }));
   return dir;
 }
 
@@ -84,6 +85,34 @@ export function bootstrapCmd(dir, { concurrency, runs, label, key, json = false,
         return e.durationMs;
       }
       throw new Error('no run-finished event in the --json output');
+    },
+  };
+  return spec;
+}
+
+/**
+ * bench/floor.mjs on the graph in `dir`: the same DAG through bootstrap's spawn helper and nothing
+ * else; `journal`: plus the durable task-start record per task that bootstrap must write (a fresh
+ * state dir every run).
+ */
+export function floorCmd(dir, { concurrency, runs, journal = false, key = journal ? 'floor-journal' : 'floor', label }) {
+  let n = 0;
+  const spec = {
+    key,
+    label: label ?? (journal ? 'floor: node + spawn helper + durable journal' : 'floor: node + spawn helper'),
+    runs,
+    cmd: process.execPath,
+    cwd: dir,
+    env: quietEnv(),
+    args: [],
+    before() {
+      const state = path.join(dir, `.state-${key}-${n++}`);
+      fs.rmSync(state, { recursive: true, force: true });
+      spec.args = [path.join(ROOT, 'bench', 'floor.mjs'), 'graph.json', '--concurrency', String(concurrency), ...(journal ? ['--journal', state] : [])];
+      spec.state = state;
+    },
+    after() {
+      fs.rmSync(spec.state, { recursive: true, force: true });
     },
   };
   return spec;
