@@ -48,6 +48,13 @@ export function nodeEnv(extra = {}) {
   return env;
 }
 
+/** A state dir for run `n` of tool `key` in `dir`, empty (removed again by the tool's `after`). */
+function freshState(dir, key, n) {
+  const state = path.join(dir, `.state-${key}-${n}`);
+  fs.rmSync(state, { recursive: true, force: true });
+  return state;
+}
+
 const quietEnv = () => nodeEnv({ NO_COLOR: '1', BOOTSTRAP_STATE_DIR: '' });
 
 /**
@@ -69,10 +76,8 @@ export function bootstrapCmd(dir, { concurrency, runs, label, key, json = false,
     stdoutFile,
     args: [],
     before() {
-      const state = path.join(dir, `.state-${key}-${n++}`);
-      fs.rmSync(state, { recursive: true, force: true });
-      spec.args = [...(countSyncs ? ['--import', path.join(ROOT, 'bench', 'count-syncs.mjs')] : []), BOOTSTRAP, 'run', 'playbook.yaml', '--state-dir', state, '--concurrency', String(concurrency), '--non-interactive', ...(json ? ['--json'] : [])];
-      spec.state = state;
+      spec.state = freshState(dir, key, n++);
+      spec.args = [...(countSyncs ? ['--import', path.join(ROOT, 'bench', 'count-syncs.mjs')] : []), BOOTSTRAP, 'run', 'playbook.yaml', '--state-dir', spec.state, '--concurrency', String(concurrency), '--non-interactive', ...(json ? ['--json'] : [])];
     },
     after(res) {
       fs.rmSync(spec.state, { recursive: true, force: true });
@@ -106,10 +111,8 @@ export function floorCmd(dir, { concurrency, runs, journal = false, key = journa
     env: quietEnv(),
     args: [],
     before() {
-      const state = path.join(dir, `.state-${key}-${n++}`);
-      fs.rmSync(state, { recursive: true, force: true });
-      spec.args = [path.join(ROOT, 'bench', 'floor.mjs'), 'graph.json', '--concurrency', String(concurrency), ...(journal ? ['--journal', state] : [])];
-      spec.state = state;
+      spec.state = freshState(dir, key, n++);
+      spec.args = [path.join(ROOT, 'bench', 'floor.mjs'), 'graph.json', '--concurrency', String(concurrency), ...(journal ? ['--journal', spec.state] : [])];
     },
     after() {
       fs.rmSync(spec.state, { recursive: true, force: true });
